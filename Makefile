@@ -1,0 +1,48 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else here serves those two.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := TRACKER_ENV=development $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup assets lint pytest browser-deps seed demo-users clean
+
+run: setup seed demo-users ## Set everything up and serve the app on http://127.0.0.1:5000
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup browser-deps lint pytest ## Set everything up and run the whole suite
+
+setup: $(VENV)/.installed assets
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: node_modules/.installed
+	node scripts/build-assets.mjs
+
+seed: setup
+	$(FLASK) seed
+
+demo-users: seed
+	$(FLASK) create-demo-users
+
+browser-deps:
+	sh scripts/ensure-chromium.sh
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+pytest: $(VENV)/.installed
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) node_modules tracker/static instance

@@ -1,0 +1,5 @@
+// Starts GOV.UK Frontend's components (error summary focus, details, tabs...). Loaded as a module so
+// that it runs only in browsers GOV.UK Frontend supports; no inline script, so the CSP stays strict.
+import { initAll } from "./govuk-frontend.min.js";
+
+initAll();

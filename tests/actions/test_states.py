@@ -1,0 +1,55 @@
+"""The action status machine, as pure rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tracker.actions.models import Action
+from tracker.actions.states import (
+    InvalidTransition,
+    Status,
+    allowed_transitions,
+    check_transition,
+    initial_status_for_reported_progress,
+)
+
+
+def test_the_happy_path_is_allowed_for_the_right_party():
+    check_transition(Status.NOT_STARTED, Status.IN_PROGRESS, "agency")
+    check_transition(Status.IN_PROGRESS, Status.SUBMITTED, "agency")
+    check_transition(Status.SUBMITTED, Status.ASSURED, "board")
+    check_transition(Status.ASSURED, Status.EMBEDDED, "board")
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "party", "words"),
+    [
+        (Status.NOT_STARTED, Status.ASSURED, "board", "cannot move"),
+        (Status.SUBMITTED, Status.ASSURED, "agency", "Only a board member"),
+        (Status.IN_PROGRESS, Status.IN_PROGRESS, "agency", "already"),
+        (Status.EMBEDDED, Status.NOT_STARTED, "board", "cannot move"),
+    ],
+)
+def test_a_move_that_is_not_allowed_says_why(current, target, party, words):
+    with pytest.raises(InvalidTransition, match=words):
+        check_transition(current, target, party)
+
+
+def test_agency_cannot_assure_its_own_work():
+    assert Status.ASSURED not in allowed_transitions(Status.SUBMITTED, "agency")
+    assert set(allowed_transitions(Status.SUBMITTED, "board")) == {Status.ASSURED, Status.RETURNED}
+
+
+def test_reported_done_is_not_assured():
+    assert initial_status_for_reported_progress("reported_done") == Status.IN_PROGRESS
+    assert initial_status_for_reported_progress("planned") == Status.NOT_STARTED
+
+
+def test_overdue_is_derived_from_the_due_date():
+    action = Action(due_date=date(2026, 1, 1), status="in_progress")
+    assert action.is_overdue(date(2026, 1, 2))
+    assert not action.is_overdue(date(2026, 1, 1))
+    action.status = "assured"
+    assert not action.is_overdue(date(2026, 1, 2))

@@ -1,0 +1,101 @@
+"""Review Action Tracker: the application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from tracker.config import CONFIGS, check_production_settings
+from tracker.extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    env_name = (config or {}).get("ENV_NAME") or os.environ.get("TRACKER_ENV", "production")
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "tracker" / "static"),
+        static_url_path="/assets",
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(CONFIGS[env_name])
+    app.config.from_prefixed_env("TRACKER")
+    if config:
+        app.config.update(config)
+    if app.config["ENV_NAME"] == "production":
+        check_production_settings(app.config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _init_database(app)
+    _init_templates(app)
+    _init_auth(app)
+    _register_blueprints(app)
+
+    from tracker import cli, errors, security
+
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _init_database(app: Flask) -> None:
+    # Import the models so that every table is known to the metadata (and to Alembic).
+    from tracker import models  # noqa: F401
+    from tracker.db import configure_sqlite
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            configure_sqlite(db.engine)
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from tracker import template_helpers
+
+    WTFormsHelpers(app)
+    template_helpers.init_app(app)
+
+
+def _init_auth(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from tracker.auth.sessions import load_user_by_session_token
+
+    login_manager.user_loader(load_user_by_session_token)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.actions.views import bp as actions_bp
+    from tracker.auth.views import bp as auth_bp
+    from tracker.exports.views import bp as exports_bp
+    from tracker.reviews.views import bp as reviews_bp
+
+    for blueprint in (auth_bp, reviews_bp, actions_bp, exports_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,83 @@
+"""Actions: the unit that is tracked, from assignment to assured and embedded practice."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.actions.states import Status
+from tracker.db import Base, utcnow
+from tracker.orgs.models import Agency
+
+if TYPE_CHECKING:
+    from tracker.auth.models import User
+    from tracker.reviews.models import Recommendation, Review
+
+REPORTED_PROGRESS = {
+    "reported_done": "Reported done",
+    "in_progress": "Reported in progress",
+    "planned": "Planned",
+    "proposed": "Proposed",
+    "not_stated": "Not stated",
+}
+
+
+class Action(Base):
+    __tablename__ = "actions"
+    __table_args__ = (
+        CheckConstraint(f"status IN {tuple(s.value for s in Status)}", name="status"),
+        CheckConstraint(f"reported_progress IN {tuple(REPORTED_PROGRESS)}", name="reported_progress"),
+        CheckConstraint("status <> 'closed' OR closed_reason IS NOT NULL", name="closed_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    recommendation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="SET NULL"), index=True
+    )
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # Stable identity of an action that came from a seed file, so that re-seeding updates it in place.
+    seed_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    source_paragraphs: Mapped[list] = mapped_column(default=list)
+    reported_progress: Mapped[str] = mapped_column(String(20), default="not_stated")
+    progress_quote: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    themes: Mapped[list] = mapped_column(default=list)
+
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    due_date: Mapped[date | None]
+    success_measure: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=Status.NOT_STARTED.value, index=True)
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    review: Mapped[Review] = relationship(back_populates="actions")
+    recommendation: Mapped[Recommendation | None] = relationship(back_populates="actions")
+    agency: Mapped[Agency] = relationship()
+    owner: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def reported_progress_label(self) -> str:
+        return REPORTED_PROGRESS[self.reported_progress]
+
+    def is_overdue(self, today: date) -> bool:
+        """Derived, never stored: past its due date and not finished."""
+        from tracker.actions.states import FINISHED
+
+        return self.due_date is not None and self.due_date < today and self.status_enum not in FINISHED
+
+    def __repr__(self) -> str:
+        return f"<Action {self.id} {self.status}>"

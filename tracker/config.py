@@ -1,0 +1,112 @@
+"""Settings, read from the environment, with secure defaults.
+
+``create_app`` picks one of these classes by ``TRACKER_ENV`` (production by default, development, test); every value
+can be overridden by the environment variable of the same name.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _sqlite_default() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'tracker.sqlite3'}"
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or _sqlite_default()
+    # Hosting platforms often hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    EVIDENCE_STORAGE_DIR = os.environ.get("EVIDENCE_STORAGE_DIR") or str(INSTANCE_DIR / "evidence")
+    REVIEWS_SOURCE_DIR = os.environ.get("REVIEWS_SOURCE_DIR") or str(BASE_DIR.parent / "shared" / "reviews")
+    SEEDS_DIR = os.environ.get("SEEDS_DIR") or str(BASE_DIR / "seeds")
+
+    # Sessions: server-side revocation is done with a per-user token (see auth.sessions).
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 26 * 1024 * 1024))
+
+    # Sign-in throttling: this many failures in the window refuses further attempts for that window.
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 10))
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", 5)))
+    LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", 50))
+
+    ALLOW_DEMO_ACCOUNTS = False
+    SEND_HSTS = True
+    PASSWORD_HASHING = "argon2id"  # noqa: S105 - the name of a hashing scheme, not a password
+    PAGE_SIZE = 50
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-key-not-for-production-use"
+    # Served over plain http://127.0.0.1 in development, where browsers drop Secure cookies.
+    SESSION_COOKIE_NAME = "session"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    ALLOW_DEMO_ACCOUNTS = True
+    SEND_HSTS = False
+
+
+class TestConfig(DevelopmentConfig):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-key-that-is-long-enough-for-signing-cookies"  # noqa: S105 - test configuration only
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    PASSWORD_HASHING = "fast-for-tests"  # noqa: S105 - the name of a hashing scheme, not a password
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "test": TestConfig,
+}
+
+
+class InsecureConfiguration(RuntimeError):
+    """Raised at start-up when a production configuration would be unsafe to serve."""
+
+
+def check_production_settings(config: dict) -> None:
+    problems = []
+    key = config.get("SECRET_KEY") or ""
+    if len(key) < 32:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if config.get("DEBUG"):
+        problems.append("DEBUG must be off")
+    if not config.get("SESSION_COOKIE_SECURE") or not config.get("SESSION_COOKIE_HTTPONLY"):
+        problems.append("session cookies must be Secure and HttpOnly")
+    if config.get("PASSWORD_HASHING", "argon2id") != "argon2id":
+        problems.append("passwords must be hashed with argon2id at full strength")
+    if config.get("ALLOW_DEMO_ACCOUNTS"):
+        problems.append("demo accounts are not allowed")
+    if problems:
+        raise InsecureConfiguration("Refusing to start in production: " + "; ".join(problems))

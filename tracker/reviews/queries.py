@@ -1,0 +1,65 @@
+"""Read queries for reviews and their plans, shared by pages and exports (no N+1: fixed query count)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.actions.models import Action
+from tracker.permissions import board_ids_in_reach
+from tracker.reviews.models import Recommendation, Review, review_boards
+
+
+def visible_reviews_query(user) -> Select:
+    query = select(Review).options(selectinload(Review.boards)).order_by(Review.report_date.desc(), Review.title)
+    reach = board_ids_in_reach(user)
+    if reach is not None:
+        visible = select(review_boards.c.review_id).where(review_boards.c.board_id.in_(reach))
+        query = query.where(Review.id.in_(visible))
+    return query
+
+
+def action_counts_by_review(session: Session, review_ids: list[int]) -> dict[int, dict[str, int]]:
+    rows = session.execute(
+        select(Action.review_id, Action.status, func.count())
+        .where(Action.review_id.in_(review_ids))
+        .group_by(Action.review_id, Action.status)
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for review_id, status, count in rows:
+        counts.setdefault(review_id, {})[status] = count
+    return counts
+
+
+def recommendations_with_actions(session: Session, review_id: int) -> list[Recommendation]:
+    return list(
+        session.execute(
+            select(Recommendation)
+            .where(Recommendation.review_id == review_id)
+            .options(
+                selectinload(Recommendation.themes),
+                selectinload(Recommendation.agency),
+                selectinload(Recommendation.actions).selectinload(Action.agency),
+                selectinload(Recommendation.actions).selectinload(Action.owner),
+            )
+            .order_by(Recommendation.position)
+        ).scalars()
+    )
+
+
+def filtered_actions_query(
+    review_id: int | None = None, agency_id: int | None = None, status: str | None = None
+) -> Select:
+    query = select(Action).options(
+        selectinload(Action.agency),
+        selectinload(Action.owner),
+        selectinload(Action.recommendation),
+        selectinload(Action.review),
+    )
+    if review_id is not None:
+        query = query.where(Action.review_id == review_id)
+    if agency_id is not None:
+        query = query.where(Action.agency_id == agency_id)
+    if status:
+        query = query.where(Action.status == status)
+    return query.order_by(Action.id)

@@ -124,7 +124,6 @@ def check_layout(data: dict) -> list[Problem]:
         "published_by",
         "review_type",
         "incident_year",
-        "report_date",
         "author",
         "source_file",
     ):

@@ -11,7 +11,11 @@ from tracker.reviews.models import Recommendation, Review, review_boards
 
 
 def visible_reviews_query(user) -> Select:
-    query = select(Review).options(selectinload(Review.boards)).order_by(Review.report_date.desc().nulls_last(), Review.title)
+    query = (
+        select(Review)
+        .options(selectinload(Review.boards))
+        .order_by(Review.report_date.desc().nulls_last(), Review.title)
+    )
     reach = board_ids_in_reach(user)
     if reach is not None:
         visible = select(review_boards.c.review_id).where(review_boards.c.board_id.in_(reach))

@@ -1,7 +1,12 @@
 """Every route, for every role: who may reach what. The walk fails if a new route is added without a
-declared expectation here."""
+declared expectation here or in a feature's ``tests/<feature>/access_routes.py`` (which defines ``ROUTES``
+in the same form and ``object_ids()`` for the ids its paths need)."""
 
 from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -79,6 +84,21 @@ ROUTES = [
 ]
 ROLES = ["admin", "board_member", "agency_lead", "auditor", "other_lead"]
 
+_FEATURE_MODULES = [
+    importlib.import_module(f"tests.{info.name}.access_routes")
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)])
+    if info.ispkg and (Path(__file__).parent / info.name / "access_routes.py").exists()
+]
+for _module in _FEATURE_MODULES:
+    ROUTES += _module.ROUTES
+
+
+def _all_ids() -> dict:
+    ids = _ids()
+    for module in _FEATURE_MODULES:
+        ids.update(module.object_ids())
+    return ids
+
 
 def test_every_endpoint_has_a_declared_expectation(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
@@ -87,7 +107,7 @@ def test_every_endpoint_has_a_declared_expectation(app):
 
 @pytest.mark.parametrize(("method", "path", "endpoint", "expected"), ROUTES, ids=lambda v: str(v))
 def test_anonymous_visitors_are_sent_to_sign_in(app, client, method, path, endpoint, expected):
-    response = client.open(path.format(**_ids()), method=method)
+    response = client.open(path.format(**_all_ids()), method=method)
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
 
 
@@ -95,7 +115,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, client, method, path, endpo
 @pytest.mark.parametrize(("method", "path", "endpoint", "expected"), ROUTES, ids=lambda v: str(v))
 def test_each_role_reaches_only_what_it_may(app, signed_in, role, method, path, endpoint, expected):
     client = signed_in(role)
-    response = client.open(path.format(**_ids()), method=method)
+    response = client.open(path.format(**_all_ids()), method=method)
     want = expected.get(role, expected.get("*", 200))
     assert response.status_code == want, f"{role} {method} {path}"
 

@@ -93,9 +93,11 @@ def _init_auth(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from tracker.actions.views import bp as actions_bp
+    from tracker.assurance.exercise_views import bp as exercises_bp
     from tracker.auth.views import bp as auth_bp
+    from tracker.evidence.views import bp as evidence_bp
     from tracker.exports.views import bp as exports_bp
     from tracker.reviews.views import bp as reviews_bp
 
-    for blueprint in (auth_bp, reviews_bp, actions_bp, exports_bp):
+    for blueprint in (auth_bp, reviews_bp, actions_bp, evidence_bp, exercises_bp, exports_bp):
         app.register_blueprint(blueprint)

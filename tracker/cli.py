@@ -43,7 +43,9 @@ DEMO_ACCOUNTS = [
 
 
 def init_app(app: Flask) -> None:
-    for command in (seed, create_user_command, create_demo_users, export_plan, verify_audit):
+    from tracker.reminders.cli import COMMANDS as REMINDER_COMMANDS
+
+    for command in (seed, create_user_command, create_demo_users, export_plan, verify_audit, *REMINDER_COMMANDS):
         app.cli.add_command(command)
 
 

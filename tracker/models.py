@@ -1,19 +1,30 @@
 """Every model, imported in one place so that the metadata (and Alembic) sees every table."""
 
 from tracker.actions.models import Action
+from tracker.assurance.models import AgencyReturn, Exercise, ExerciseItem, SignOff, Submission
 from tracker.audit import HistoryEntry
 from tracker.auth.models import FailedSignIn, User
+from tracker.evidence.models import EvidenceFile, EvidenceItem
 from tracker.orgs.models import Agency, Board
+from tracker.reminders.models import ReminderSent
 from tracker.reviews.models import Recommendation, Review, Theme
 
 __all__ = [
     "Action",
     "Agency",
+    "AgencyReturn",
     "Board",
+    "EvidenceFile",
+    "EvidenceItem",
+    "Exercise",
+    "ExerciseItem",
     "FailedSignIn",
     "HistoryEntry",
     "Recommendation",
+    "ReminderSent",
     "Review",
+    "SignOff",
+    "Submission",
     "Theme",
     "User",
 ]

@@ -51,8 +51,14 @@ class Action(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     due_date: Mapped[date | None]
     success_measure: Mapped[str | None] = mapped_column(Text)
+    # The first due date ever set: kept when the date moves, so that "completed late" stays visible.
+    original_due_date: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(20), default=Status.NOT_STARTED.value, index=True)
     closed_reason: Mapped[str | None] = mapped_column(Text)
+    # The day the work that was assured had been submitted: implementation complete.
+    completed_on: Mapped[date | None]
+    # When the agency must show the change was maintained (set at assurance, default six months on).
+    recheck_due: Mapped[date | None] = mapped_column(index=True)
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -72,6 +78,11 @@ class Action(Base):
     @property
     def reported_progress_label(self) -> str:
         return REPORTED_PROGRESS[self.reported_progress]
+
+    @property
+    def completed_late(self) -> bool:
+        deadline = self.original_due_date or self.due_date
+        return bool(self.completed_on and deadline and self.completed_on > deadline)
 
     def is_overdue(self, today: date) -> bool:
         """Derived, never stored: past its due date and not finished."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from tracker.errors_domain import DomainError
+
 
 class Status(StrEnum):
     NOT_STARTED = "not_started"
@@ -56,15 +58,20 @@ TRANSITIONS: dict[tuple[Status, Status], str] = {
     (Status.RETURNED, Status.SUBMITTED): "agency",
     (Status.SUBMITTED, Status.RETURNED): "board",
     (Status.SUBMITTED, Status.ASSURED): "board",
-    (Status.ASSURED, Status.EMBEDDED): "board",
-    (Status.ASSURED, Status.IN_PROGRESS): "board",
+    # A re-check: confirmed that the change was maintained, or not confirmed, which reopens the work.
+    (Status.SUBMITTED, Status.EMBEDDED): "board",
+    (Status.SUBMITTED, Status.IN_PROGRESS): "board",
+    # Evidence added or changed after sign-off (including a re-check's fresh evidence) goes back for
+    # assurance.
+    (Status.ASSURED, Status.SUBMITTED): "agency",
+    (Status.EMBEDDED, Status.SUBMITTED): "agency",
     (Status.NOT_STARTED, Status.CLOSED): "board",
     (Status.IN_PROGRESS, Status.CLOSED): "board",
     (Status.RETURNED, Status.CLOSED): "board",
 }
 
 
-class InvalidTransition(ValueError):
+class InvalidTransition(DomainError):
     """A move the status machine does not allow, with the reason in words a person understands."""
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
@@ -14,6 +14,7 @@ from tracker.orgs.models import Agency, Board
 if TYPE_CHECKING:
     from tracker.actions.models import Action
 
+RESPONSES = {"accepted": "Accepted", "accepted_in_part": "Accepted in part", "not_accepted": "Not accepted"}
 KINDS = {"board": "Board", "multi_agency": "Multi-agency", "single_agency": "Single-agency"}
 ADDRESSED_TO = {"board": "The board", "all_agencies": "All agencies", "agency": "A named agency"}
 
@@ -73,6 +74,7 @@ class Recommendation(Base):
         CheckConstraint(f"kind IN {tuple(KINDS)}", name="kind"),
         CheckConstraint(f"addressed_to IN {tuple(ADDRESSED_TO)}", name="addressed_to"),
         CheckConstraint("addressed_to <> 'agency' OR agency_id IS NOT NULL", name="agency_named"),
+        CheckConstraint(f"response IS NULL OR response IN {tuple(RESPONSES)}", name="response"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,11 +88,20 @@ class Recommendation(Base):
     kind: Mapped[str] = mapped_column(String(20))
     paragraphs: Mapped[list] = mapped_column(default=list)
     note: Mapped[str | None] = mapped_column(Text)
+    # The board's response, kept apart from progress (which rolls up from the actions).
+    response: Mapped[str | None] = mapped_column(String(20))
+    response_rationale: Mapped[str | None] = mapped_column(Text)
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    responded_at: Mapped[datetime | None]
 
     review: Mapped[Review] = relationship(back_populates="recommendations")
     agency: Mapped[Agency | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=recommendation_themes, order_by="Theme.label")
     actions: Mapped[list[Action]] = relationship(back_populates="recommendation", order_by="Action.id")
+
+    @property
+    def response_label(self) -> str:
+        return RESPONSES.get(self.response or "", "No response recorded")
 
     @property
     def kind_label(self) -> str:

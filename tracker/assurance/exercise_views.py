@@ -1,0 +1,5 @@
+"""Assurance exercise pages (being built)."""
+
+from flask import Blueprint
+
+bp = Blueprint("exercises", __name__)

@@ -1,0 +1,3 @@
+"""The send-reminders command (being built)."""
+
+COMMANDS: list = []

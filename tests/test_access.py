@@ -77,6 +77,50 @@ ROUTES = [
         "actions.show",
         {"board_member": 404, "agency_lead": 404, "other_lead": 404},
     ),
+    # Steps on an action: reaching the rule (409 for a form without its version, 422 for an empty form)
+    # means the role may take the step; 403 that it may see the action but not take it; 404 not see it.
+    (
+        "POST",
+        "/actions/{tvp_action}/plan",
+        "actions.plan",
+        {"admin": 409, "board_member": 409, "agency_lead": 403, "auditor": 404, "other_lead": 404},
+    ),
+    (
+        "POST",
+        "/actions/{tvp_action}/owner",
+        "actions.reassign",
+        {"admin": 409, "board_member": 409, "agency_lead": 409, "auditor": 404, "other_lead": 404},
+    ),
+    (
+        "POST",
+        "/actions/{tvp_action}/status",
+        "actions.change_status",
+        {"admin": 403, "board_member": 409, "agency_lead": 409, "auditor": 404, "other_lead": 404},
+    ),
+    (
+        "POST",
+        "/actions/{tvp_action}/submit",
+        "actions.submit",
+        {"admin": 403, "board_member": 403, "agency_lead": 409, "auditor": 404, "other_lead": 404},
+    ),
+    (
+        "POST",
+        "/actions/{tvp_action}/decision",
+        "actions.decide",
+        {"admin": 403, "board_member": 409, "agency_lead": 403, "auditor": 404, "other_lead": 404},
+    ),
+    (
+        "GET",
+        "/recommendations/{mk_rec}/actions/new",
+        "actions.new",
+        {"agency_lead": 403, "auditor": 404, "other_lead": 404},
+    ),
+    (
+        "POST",
+        "/recommendations/{mk_rec}/response",
+        "reviews.respond",
+        {"admin": 422, "board_member": 422, "agency_lead": 403, "auditor": 404, "other_lead": 404},
+    ),
     ("GET", "/my-agency", "actions.my_agency", {"admin": 404, "board_member": 404, "auditor": 404}),
     ("GET", "/export", "exports.index", {}),
     ("POST", "/export/plan.csv", "exports.plan", {}),

@@ -26,10 +26,25 @@ def status_colour(value: str) -> str:
     return TAG_COLOURS[Status(value)]
 
 
+def error_list(form) -> list[dict]:
+    """The GOV.UK error summary's list: each field's first error linked to its input (a date links to its
+    day box), then errors about the form as a whole, which have no single field to link to."""
+    items = []
+    for field in form:
+        if field.errors:
+            anchor = f"{field.id}-day" if field.type == "DateField" else field.id
+            if field.type in ("RadioField", "SelectMultipleField"):
+                anchor = field.id
+            items.append({"text": field.errors[0], "href": f"#{anchor}"})
+    items += [{"text": message} for message in getattr(form, "form_errors", [])]
+    return items
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["govuk_date"] = format_date
     app.jinja_env.filters["status_label"] = status_label
     app.jinja_env.filters["status_colour"] = status_colour
+    app.jinja_env.globals["error_list"] = error_list
     app.jinja_env.globals.update(
         can=permissions,
         Status=Status,

@@ -21,7 +21,7 @@ from tracker.auth.models import Role, User
 from tracker.errors_domain import DomainError, NotPermitted, StaleEdit
 from tracker.evidence.models import EvidenceItem
 from tracker.orgs.models import Agency
-from tracker.reviews.models import RESPONSES, Recommendation
+from tracker.reviews.models import Recommendation
 
 DEFAULT_RECHECK_MONTHS = 6
 
@@ -202,36 +202,6 @@ def reassign_owner(session: Session, actor, action: Action, version, owner_id: i
         before,
         {"owner": _name(owner)},
     )
-
-
-def respond_to_recommendation(session: Session, actor, rec: Recommendation, response: str, rationale: str) -> None:
-    _require(permissions.can_plan_review(actor, rec.review), "Only a board member can record the board's response")
-    if response not in RESPONSES:
-        raise DomainError("Choose the board's response", field="response")
-    rationale = (rationale or "").strip()
-    if not rationale:
-        raise DomainError("Give the board's rationale", field="rationale")
-    before = {"response": rec.response, "rationale": rec.response_rationale}
-    rec.response, rec.response_rationale = response, rationale
-    rec.responded_by_id = actor.id
-    rec.responded_at = clock_now()
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        event="recommendation.response",
-        obj_type="recommendation",
-        obj_id=rec.id,
-        summary=f"Board response to recommendation {rec.ref}: {RESPONSES[response]}",
-        before=before,
-        after={"response": response, "rationale": rationale},
-    )
-
-
-def clock_now():
-    from tracker.db import utcnow
-
-    return utcnow()
 
 
 # Progress -------------------------------------------------------------------------------------------------

@@ -1,27 +1,279 @@
-"""Pages: one action, and an agency lead's list of their agency's actions across every board."""
+"""Pages: one action (with every step a person may take on it), new actions, and an agency's list.
+
+Views stay thin: load the object (404 when out of reach), parse the form, call one service, commit once,
+redirect. A refused step comes back as the same page with the reason in the error summary; an edit made
+on a stale page comes back with what changed (409).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from collections.abc import Callable
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
+from tracker import permissions
+from tracker.actions import services
+from tracker.actions.forms import (
+    DecisionForm,
+    NewActionForm,
+    PlanForm,
+    ReassignForm,
+    StatusForm,
+    SubmitForAssuranceForm,
+    set_date_messages,
+)
 from tracker.actions.models import Action
-from tracker.actions.states import Status
+from tracker.actions.states import Status, allowed_transitions
+from tracker.assurance.models import SignOff, Submission
 from tracker.auth.models import Role
+from tracker.errors_domain import DomainError, NotPermitted, StaleEdit
 from tracker.extensions import db
 from tracker.loading import load_visible
-from tracker.permissions import can_view_action
+from tracker.orgs.models import Agency
 from tracker.reviews import queries
+from tracker.reviews.models import Recommendation
 
 bp = Blueprint("actions", __name__)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _owner_options(action: Action) -> list[tuple[str, str]]:
+    return [("", "Not assigned")] + [(str(u.id), u.name) for u in services.owner_choices(db.session, action.agency_id)]
+
+
+def _forms(action: Action) -> dict:
+    version = str(action.version)
+    plan = PlanForm(
+        formdata=None,
+        version=version,
+        owner=str(action.owner_id or ""),
+        due_date=action.due_date,
+        success_measure=action.success_measure,
+    )
+    reassign = ReassignForm(formdata=None, version=version, owner=str(action.owner_id or ""))
+    for form in (plan, reassign):
+        form.owner.choices = _owner_options(action)
+    return {
+        "plan_form": plan,
+        "reassign_form": reassign,
+        "status_form": StatusForm(formdata=None, version=version),
+        "submit_form": SubmitForAssuranceForm(formdata=None, version=version),
+        "decision_form": DecisionForm(formdata=None, version=version),
+    }
+
+
+def _page(action: Action, status: int = 200, failed: tuple[str, object] | None = None, changes=None):
+    forms = _forms(action)
+    if failed:
+        forms[failed[0]] = failed[1]
+    user = _user()
+    party = permissions.party_for(user, action)
+    submissions = list(
+        db.session.execute(
+            select(Submission).where(Submission.action_id == action.id).order_by(Submission.id.desc())
+        ).scalars()
+    )
+    sign_offs = {
+        s.submission_id: s for s in db.session.execute(select(SignOff).where(SignOff.action_id == action.id)).scalars()
+    }
+    context = {
+        "action": action,
+        "party": party,
+        "moves": allowed_transitions(action.status_enum, party) if party else [],
+        "evidence_items": services.current_evidence(db.session, action),
+        "pending": services.pending_submission(db.session, action),
+        "submissions": submissions,
+        "sign_offs": sign_offs,
+        "history": services.action_history(db.session, action),
+        "form": failed[1] if failed else None,
+        "changes": changes,
+        **forms,
+    }
+    return render_template("actions/show.html", **context), status
+
+
+def _attempt(action: Action, allowed: Callable, form_name: str, form, call: Callable[[], object], done: str):
+    """Run one service call for a posted form: commit and redirect, or show the page with the reason.
+    Whether the user may take the step at all is asked first, so a refusal never depends on the form."""
+    if not allowed(_user(), action):
+        abort(403)
+    if not form.validate_on_submit():
+        set_date_messages(form)
+        return _page(action, 422, (form_name, form))
+    try:
+        call()
+        db.session.commit()
+    except StaleEdit as stale:
+        db.session.rollback()
+        form.form_errors.append(stale.message)
+        return _page(db.session.get(Action, action.id), 409, (form_name, form), stale.changes)
+    except StaleDataError:
+        db.session.rollback()
+        form.form_errors.append(
+            "Someone else saved a change to this action at the same moment. Check it, then try again."
+        )
+        return _page(db.session.get(Action, action.id), 409, (form_name, form), [])
+    except NotPermitted:
+        db.session.rollback()
+        abort(403)
+    except DomainError as refused:
+        db.session.rollback()
+        field = getattr(form, refused.field, None) if refused.field else None
+        if field is not None:
+            field.errors = [*field.errors, refused.message]
+        else:
+            form.form_errors.append(refused.message)
+        return _page(db.session.get(Action, action.id), 422, (form_name, form))
+    flash(done, "success")
+    return redirect(url_for("actions.show", action_id=action.id))
+
+
+def _may_change_status(user, action: Action) -> bool:
+    return permissions.party_for(user, action) is not None
+
+
+def _load(action_id: int) -> Action:
+    return load_visible(Action, action_id, permissions.can_view_action)
 
 
 @bp.route("/actions/<int:action_id>")
 @login_required
 def show(action_id: int):
-    action = load_visible(Action, action_id, can_view_action)
-    return render_template("actions/show.html", action=action)
+    return _page(_load(action_id))
+
+
+@bp.route("/actions/<int:action_id>/plan", methods=["POST"])
+@login_required
+def plan(action_id: int):
+    action = _load(action_id)
+    form = PlanForm()
+    form.owner.choices = _owner_options(action)
+    return _attempt(
+        action,
+        permissions.can_plan_action,
+        "plan_form",
+        form,
+        lambda: services.update_plan(
+            db.session,
+            _user(),
+            action,
+            form.version.data,
+            owner_id=form.owner.data or None,
+            due_date=form.due_date.data,
+            due_date_reason=form.due_date_reason.data,
+            success_measure=form.success_measure.data,
+        ),
+        "The plan has been saved",
+    )
+
+
+@bp.route("/actions/<int:action_id>/owner", methods=["POST"])
+@login_required
+def reassign(action_id: int):
+    action = _load(action_id)
+    form = ReassignForm()
+    form.owner.choices = _owner_options(action)
+    return _attempt(
+        action,
+        permissions.can_reassign_owner,
+        "reassign_form",
+        form,
+        lambda: services.reassign_owner(db.session, _user(), action, form.version.data, form.owner.data or None),
+        "The action has been reassigned",
+    )
+
+
+@bp.route("/actions/<int:action_id>/status", methods=["POST"])
+@login_required
+def change_status(action_id: int):
+    action = _load(action_id)
+    form = StatusForm()
+    return _attempt(
+        action,
+        _may_change_status,
+        "status_form",
+        form,
+        lambda: services.change_status(
+            db.session, _user(), action, form.version.data, form.status.data, form.reason.data
+        ),
+        "The status has been changed",
+    )
+
+
+@bp.route("/actions/<int:action_id>/submit", methods=["POST"])
+@login_required
+def submit(action_id: int):
+    action = _load(action_id)
+    form = SubmitForAssuranceForm()
+    return _attempt(
+        action,
+        permissions.can_work_on_action,
+        "submit_form",
+        form,
+        lambda: services.submit_for_assurance(db.session, _user(), action, form.version.data, form.statement.data),
+        "Submitted for assurance: a board member will review it",
+    )
+
+
+@bp.route("/actions/<int:action_id>/decision", methods=["POST"])
+@login_required
+def decide(action_id: int):
+    action = _load(action_id)
+    form = DecisionForm()
+    return _attempt(
+        action,
+        permissions.can_review_action,
+        "decision_form",
+        form,
+        lambda: services.decide(
+            db.session,
+            _user(),
+            action,
+            form.version.data,
+            accept=form.decision.data == "accept",
+            comments=form.comments.data,
+            recheck_due=form.recheck_due.data,
+        ),
+        "Your decision has been recorded",
+    )
+
+
+@bp.route("/recommendations/<int:recommendation_id>/actions/new", methods=["GET", "POST"])
+@login_required
+def new(recommendation_id: int):
+    rec = load_visible(Recommendation, recommendation_id, lambda user, r: permissions.can_view_review(user, r.review))
+    if not permissions.can_plan_review(_user(), rec.review):
+        abort(403)
+    form = NewActionForm()
+    agencies = list(db.session.execute(select(Agency).order_by(Agency.name)).scalars())
+    form.agency.choices = [("", "Choose an agency")] + [(str(a.id), a.name) for a in agencies]
+    if form.validate_on_submit():
+        try:
+            action = services.create_action(
+                db.session,
+                _user(),
+                rec,
+                agency_id=int(form.agency.data),
+                text=form.text.data,
+                due_date=form.due_date.data,
+                success_measure=form.success_measure.data,
+            )
+            db.session.commit()
+        except DomainError as refused:
+            db.session.rollback()
+            form.form_errors.append(refused.message)
+        else:
+            flash("The action has been added. Assign its owner on this page.", "success")
+            return redirect(url_for("actions.show", action_id=action.id))
+    set_date_messages(form)
+    status = 422 if form.errors else 200
+    return render_template("actions/new.html", form=form, rec=rec, review=rec.review), status
 
 
 @bp.route("/my-agency")

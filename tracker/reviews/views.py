@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker import clock
+from tracker.actions.forms import ResponseForm
 from tracker.actions.states import Status
+from tracker.assurance.exercises import exercises_for_review
+from tracker.errors_domain import DomainError, NotPermitted
 from tracker.extensions import db
 from tracker.loading import load_visible
-from tracker.orgs.models import Agency
-from tracker.permissions import can_view_review
-from tracker.reviews import queries
+from tracker.permissions import can_plan_review, can_view_review
+from tracker.reviews import queries, services
 from tracker.reviews.models import Recommendation, Review
 
 bp = Blueprint("reviews", __name__)
@@ -44,12 +47,55 @@ def show(review_id: int):
         agency_id=agency_id,
         status=status,
         filtered=bool(agency_id or status),
+        progress={rec.id: services.progress(rec, clock.today()) for rec in recommendations},
+        exercises=exercises_for_review(db.session, review.id),
         own_agency_actions=[a for a in actions if a.recommendation_id is None],
     )
+
+
+def _load_recommendation(recommendation_id: int) -> Recommendation:
+    return load_visible(Recommendation, recommendation_id, lambda user, r: can_view_review(user, r.review))
 
 
 @bp.route("/recommendations/<int:recommendation_id>")
 @login_required
 def recommendation(recommendation_id: int):
-    rec = load_visible(Recommendation, recommendation_id, lambda user, r: can_view_review(user, r.review))
-    return render_template("reviews/recommendation.html", rec=rec, review=rec.review, agencies=Agency)
+    rec = _load_recommendation(recommendation_id)
+    form = ResponseForm(formdata=None, response=rec.response, rationale=rec.response_rationale)
+    return _recommendation_page(rec, form)
+
+
+def _recommendation_page(rec: Recommendation, form: ResponseForm, status: int = 200):
+    return render_template(
+        "reviews/recommendation.html",
+        rec=rec,
+        review=rec.review,
+        response_form=form,
+        form=form if form.errors else None,
+        progress=services.progress(rec, clock.today()),
+    ), status
+
+
+@bp.route("/recommendations/<int:recommendation_id>/response", methods=["POST"])
+@login_required
+def respond(recommendation_id: int):
+    rec = _load_recommendation(recommendation_id)
+    if not can_plan_review(current_user, rec.review):
+        abort(403)
+    form = ResponseForm()
+    if form.validate_on_submit():
+        try:
+            services.respond_to_recommendation(
+                db.session, current_user._get_current_object(), rec, form.response.data, form.rationale.data
+            )
+            db.session.commit()
+        except NotPermitted:
+            db.session.rollback()
+            abort(403)
+        except DomainError as refused:
+            db.session.rollback()
+            form.form_errors.append(refused.message)
+        else:
+            flash("The board's response has been saved", "success")
+            return redirect(url_for("reviews.recommendation", recommendation_id=rec.id))
+    return _recommendation_page(rec, form, 422)

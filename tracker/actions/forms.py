@@ -1,0 +1,135 @@
+"""Forms for planning and moving an action. Each carries the version it was loaded at (optimistic locking)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+)
+from wtforms import DateField, HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from tracker.reviews.models import RESPONSES
+
+DATE_FORMAT = "%d %m %Y"
+DATE_MESSAGE = "Enter a real date, for example 31 3 2027"
+
+
+class VersionedForm(FlaskForm):
+    version = HiddenField()
+
+
+class PlanForm(VersionedForm):
+    owner = SelectField("Owner", widget=GovSelect(), coerce=str, validate_choice=False)
+    due_date = DateField(
+        "Due date",
+        widget=GovDateInput(),
+        format=DATE_FORMAT,
+        validators=[Optional()],
+        description="For example, 31 3 2027",
+    )
+    due_date_reason = TextAreaField(
+        "Reason for changing the due date",
+        widget=GovTextArea(),
+        validators=[Length(max=2000)],
+        description="Needed when a due date is already set. The original date is kept.",
+    )
+    success_measure = TextAreaField(
+        "How success will be measured", widget=GovCharacterCount(), validators=[Length(max=4000)]
+    )
+    submit = SubmitField("Save the plan", widget=GovSubmitInput())
+
+
+class ReassignForm(VersionedForm):
+    owner = SelectField("Owner", widget=GovSelect(), coerce=str, validate_choice=False)
+    submit = SubmitField("Reassign", widget=GovSubmitInput())
+
+
+class StatusForm(VersionedForm):
+    status = HiddenField()
+    reason = TextAreaField("Reason", widget=GovTextArea(), validators=[Length(max=4000)])
+
+
+class SubmitForAssuranceForm(VersionedForm):
+    statement = TextAreaField(
+        "Statement for the reviewer",
+        widget=GovCharacterCount(),
+        validators=[Length(max=4000)],
+        description="What was done, and how the evidence shows it.",
+    )
+    submit = SubmitField("Submit for assurance", widget=GovSubmitInput())
+
+
+class DecisionForm(VersionedForm):
+    decision = RadioField(
+        "Your decision",
+        widget=GovRadioInput(),
+        choices=[("accept", "Accept: the evidence shows it"), ("return", "Return it to the agency, with reasons")],
+        validators=[InputRequired(message="Choose whether to accept or return it")],
+    )
+    comments = TextAreaField(
+        "Comments",
+        widget=GovCharacterCount(),
+        validators=[Length(max=4000)],
+        description="Needed when you return it: say what the agency should do.",
+    )
+    recheck_due = DateField(
+        "Re-check date",
+        widget=GovDateInput(),
+        format=DATE_FORMAT,
+        validators=[Optional()],
+        description="When the agency must show the change was maintained. Leave empty for six months from today.",
+    )
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+
+class NewActionForm(FlaskForm):
+    agency = SelectField(
+        "Agency responsible",
+        widget=GovSelect(),
+        coerce=str,
+        validators=[InputRequired(message="Choose the agency responsible")],
+    )
+    text = TextAreaField(
+        "What will be done",
+        widget=GovCharacterCount(),
+        validators=[InputRequired(message="Enter what will be done"), Length(max=4000)],
+    )
+    due_date = DateField(
+        "Due date",
+        widget=GovDateInput(),
+        format=DATE_FORMAT,
+        validators=[Optional()],
+        description="For example, 31 3 2027",
+    )
+    success_measure = TextAreaField(
+        "How success will be measured", widget=GovCharacterCount(), validators=[Length(max=4000)]
+    )
+    submit = SubmitField("Add the action", widget=GovSubmitInput())
+
+
+class ResponseForm(FlaskForm):
+    response = RadioField(
+        "The board's response",
+        widget=GovRadioInput(),
+        choices=list(RESPONSES.items()),
+        validators=[InputRequired(message="Choose the board's response")],
+    )
+    rationale = TextAreaField(
+        "Rationale",
+        widget=GovCharacterCount(),
+        validators=[InputRequired(message="Give the board's rationale"), Length(max=4000)],
+    )
+    submit = SubmitField("Save the response", widget=GovSubmitInput())
+
+
+def set_date_messages(form) -> None:
+    """WTForms' own message for a bad date is "Not a valid date value"; say what to enter instead."""
+    for field in form:
+        if isinstance(field, DateField) and field.errors:
+            field.errors[:] = [DATE_MESSAGE]

@@ -48,7 +48,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
 
     WTF_CSRF_TIME_LIMIT = 12 * 3600
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 26 * 1024 * 1024))
+    # Evidence files are refused past this size, and a whole request past it plus a margin for the form.
+    EVIDENCE_MAX_FILE_BYTES = int(os.environ.get("EVIDENCE_MAX_FILE_BYTES", 25 * 1024 * 1024))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", EVIDENCE_MAX_FILE_BYTES + 1024 * 1024))
 
     # Sign-in throttling: this many failures in the window refuses further attempts for that window.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 10))
@@ -59,6 +61,17 @@ class Config:
     SEND_HSTS = True
     PASSWORD_HASHING = "argon2id"  # noqa: S105 - the name of a hashing scheme, not a password
     PAGE_SIZE = 50
+
+    # Reminders (flask send-reminders): the SMTP relay, the sender, and the address links in e-mails point at.
+    SMTP_HOST = os.environ.get("SMTP_HOST") or "localhost"
+    SMTP_PORT = int(os.environ.get("SMTP_PORT") or 25)
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME") or None
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+    SMTP_STARTTLS = (os.environ.get("SMTP_STARTTLS") or "").strip().lower() in ("1", "true")
+    MAIL_FROM = os.environ.get("MAIL_FROM") or "Review Action Tracker <no-reply@localhost>"
+    BASE_URL = os.environ.get("BASE_URL") or "http://127.0.0.1:5000"
+    # Days an action may be overdue before its board is told too.
+    REMINDER_BOARD_GRACE_DAYS = int(os.environ.get("REMINDER_BOARD_GRACE_DAYS") or 14)
 
 
 class DevelopmentConfig(Config):

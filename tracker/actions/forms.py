@@ -5,16 +5,17 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
 )
 from wtforms import DateField, HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.reviews.models import RESPONSES
+from tracker.widgets import DateInput
 
 DATE_FORMAT = "%d %m %Y"
 DATE_MESSAGE = "Enter a real date, for example 31 3 2027"
@@ -28,7 +29,7 @@ class PlanForm(VersionedForm):
     owner = SelectField("Owner", widget=GovSelect(), coerce=str, validate_choice=False)
     due_date = DateField(
         "Due date",
-        widget=GovDateInput(),
+        widget=DateInput(),
         format=DATE_FORMAT,
         validators=[Optional()],
         description="For example, 31 3 2027",
@@ -69,7 +70,10 @@ class DecisionForm(VersionedForm):
     decision = RadioField(
         "Your decision",
         widget=GovRadioInput(),
-        choices=[("accept", "Accept: the evidence shows it"), ("return", "Return it to the agency, with reasons")],
+        choices=[
+            SelectChoice("accept", "Accept: the evidence shows it"),
+            SelectChoice("return", "Return it to the agency, with reasons"),
+        ],
         validators=[InputRequired(message="Choose whether to accept or return it")],
     )
     comments = TextAreaField(
@@ -80,7 +84,7 @@ class DecisionForm(VersionedForm):
     )
     recheck_due = DateField(
         "Re-check date",
-        widget=GovDateInput(),
+        widget=DateInput(),
         format=DATE_FORMAT,
         validators=[Optional()],
         description="When the agency must show the change was maintained. Leave empty for six months from today.",
@@ -102,7 +106,7 @@ class NewActionForm(FlaskForm):
     )
     due_date = DateField(
         "Due date",
-        widget=GovDateInput(),
+        widget=DateInput(),
         format=DATE_FORMAT,
         validators=[Optional()],
         description="For example, 31 3 2027",
@@ -117,7 +121,7 @@ class ResponseForm(FlaskForm):
     response = RadioField(
         "The board's response",
         widget=GovRadioInput(),
-        choices=list(RESPONSES.items()),
+        choices=[SelectChoice(value, label) for value, label in RESPONSES.items()],
         validators=[InputRequired(message="Choose the board's response")],
     )
     rationale = TextAreaField(

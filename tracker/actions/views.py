@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms.fields.choices import SelectChoice
 
 from tracker import permissions
 from tracker.actions import services
@@ -43,8 +44,9 @@ def _user():
     return current_user._get_current_object()
 
 
-def _owner_options(action: Action) -> list[tuple[str, str]]:
-    return [("", "Not assigned")] + [(str(u.id), u.name) for u in services.owner_choices(db.session, action.agency_id)]
+def _owner_options(action: Action) -> list[SelectChoice]:
+    people = services.owner_choices(db.session, action.agency_id)
+    return [SelectChoice("", "Not assigned")] + [SelectChoice(str(u.id), u.name) for u in people]
 
 
 def _forms(action: Action) -> dict:
@@ -252,7 +254,7 @@ def new(recommendation_id: int):
         abort(403)
     form = NewActionForm()
     agencies = list(db.session.execute(select(Agency).order_by(Agency.name)).scalars())
-    form.agency.choices = [("", "Choose an agency")] + [(str(a.id), a.name) for a in agencies]
+    form.agency.choices = [SelectChoice("", "Choose an agency")] + [SelectChoice(str(a.id), a.name) for a in agencies]
     if form.validate_on_submit():
         try:
             action = services.create_action(

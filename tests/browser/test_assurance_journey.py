@@ -1,0 +1,80 @@
+"""In a real Chromium: an agency lead starts work, uploads evidence and submits; a board member returns it,
+then accepts it; the lead never gets the means to sign off their own action."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in_as
+
+pytestmark = pytest.mark.browser
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _add_evidence(page, title: str, with_file: bool) -> None:
+    page.get_by_role("link", name="Add evidence").click()
+    page.get_by_label("Evidence of implementation (what was done)").check()
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Description").fill("The protocol was adopted by the senior leadership team.")
+    page.get_by_label("Day").fill("3")
+    page.get_by_label("Month").fill("11")
+    page.get_by_label("Year").fill("2026")
+    if with_file:
+        page.get_by_label("Upload files (optional)").set_input_files(
+            files=[{"name": "protocol.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        )
+    page.get_by_role("button", name="Save evidence").click()
+    expect(page.get_by_role("heading", name="Action", exact=True)).to_be_visible()
+    expect(page.get_by_text(title).first).to_be_visible()
+
+
+def _submit(page, statement: str) -> None:
+    page.get_by_text("Submit for assurance", exact=True).first.click()  # opens the details
+    page.get_by_label("Statement for the reviewer").fill(statement)
+    page.get_by_role("button", name="Submit for assurance").click()
+    expect(page.get_by_text("Submitted for assurance: a board member will review it")).to_be_visible()
+
+
+def test_lead_submits_board_returns_then_accepts(live_server, browser):
+    lead = browser.new_context().new_page()
+    member = browser.new_context().new_page()
+
+    sign_in_as(lead, live_server, "agency_lead")
+    lead.locator("table.govuk-table tbody tr").first.get_by_role("link").click()
+    action_url = lead.url
+    lead.get_by_role("button", name="Start work on this action").click()
+    expect(lead.get_by_text("The status has been changed")).to_be_visible()
+    _add_evidence(lead, "Strategy meeting protocol", with_file=True)
+    expect(lead.get_by_role("link", name=re.compile("protocol.pdf"))).to_be_visible()
+    _submit(lead, "The new protocol is in use across the force.")
+
+    # The agency's own lead has no way to sign it off.
+    expect(lead.get_by_role("button", name="Record the decision")).to_have_count(0)
+    expect(lead.get_by_text("with the board for assurance")).to_be_visible()
+
+    sign_in_as(member, live_server, "board_member")
+    member.goto(action_url)
+    expect(member.get_by_text("waiting for your decision")).to_be_visible()
+    member.get_by_label("Return it to the agency, with reasons").check()
+    member.get_by_label("Comments").fill("Add the training attendance records.")
+    member.get_by_role("button", name="Record the decision").click()
+    expect(member.get_by_text("Returned to the agency: Add the training attendance records.")).to_be_visible()
+
+    lead.reload()
+    expect(lead.get_by_text("Add the training attendance records.").first).to_be_visible()
+    lead.get_by_role("button", name="Resume work on this action").click()
+    _add_evidence(lead, "Training attendance records", with_file=False)
+    _submit(lead, "Attendance records added.")
+
+    member.reload()
+    member.get_by_label("Accept: the evidence shows it").check()
+    member.get_by_role("button", name="Record the decision").click()
+    expect(member.get_by_text("Your decision has been recorded")).to_be_visible()
+    expect(member.locator(".govuk-summary-list__value .govuk-tag").first).to_have_text("Assured")
+    expect(member.get_by_text(re.compile(r"Assured; re-check due \d{4}-\d{2}-\d{2}"))).to_be_visible()
+    lead.context.close()
+    member.context.close()

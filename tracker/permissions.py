@@ -145,3 +145,17 @@ def can_answer_exercise(user, exercise, agency_id: int) -> bool:
         and not exercise.is_closed
         and any(agency.id == agency_id for agency in exercise.agencies)
     )
+
+
+def can_view_exercise_agency(user, exercise, agency_id: int) -> bool:
+    """See one agency's part of an exercise (its worksheet, answers and return): an agency lead only their own
+    agency's; anyone else who can see the exercise, for any agency in it."""
+    if not can_view_exercise(user, exercise) or not any(agency.id == agency_id for agency in exercise.agencies):
+        return False
+    return user.role != Role.AGENCY_LEAD or user.agency_id == agency_id
+
+
+def can_decide_exercise_item(user, item) -> bool:
+    """Accept or return an agency's answer in an exercise. Segregation of duties: a board member who runs the
+    exercise and does not belong to the agency that answered."""
+    return can_run_exercise(user, item.exercise.review) and user.agency_id != item.agency_id

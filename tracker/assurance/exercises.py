@@ -1,7 +1,532 @@
-"""Assurance exercises (being built)."""
+"""Assurance exercises (Child M, recommendation 4): each agency checks, action by action, that the changes
+asked of it were implemented and maintained, with evidence; its lead submits the agency's return with a
+statement; the board's reviewers accept or return each answer.
+
+Every function takes the session, checks permissions with ``tracker.permissions``, flushes but never
+commits, writes one history entry per change (object type "exercise") and raises a DomainError in plain
+words. Once an exercise is closed every function refuses with "This exercise is closed", so a closed exercise
+keeps its results exactly as they were. The deadline is a target: late answers are still taken while the
+exercise is open, and the pages show that the deadline has passed.
+
+Returns and re-submission. An agency submits its return once, when every one of its actions is answered;
+``AgencyReturn`` keeps that first submission (statement, who, when) and never changes. Until then its lead
+may change answers freely; after it, an answer can change only if a reviewer returns it. Returning an answer
+sends the item back as unanswered (its last answer stays in place as the starting point, and in the
+history). Once every returned item is answered again, the lead submits again with a new statement: that
+re-submission is a history entry ("exercise.return_resubmitted") holding the statement, and it clears the
+"returned" decisions so the reviewers decide on the new answers. Accepted answers never change.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-def exercises_for_review(session, review_id: int) -> list:
-    return []
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from tracker import audit, clock, permissions
+from tracker.actions.models import Action
+from tracker.actions.services import current_evidence
+from tracker.actions.states import Status
+from tracker.assurance.models import AgencyReturn, Exercise, ExerciseItem, exercise_agencies
+from tracker.audit import HistoryEntry
+from tracker.auth.models import User
+from tracker.db import utcnow
+from tracker.errors_domain import DomainError, NotPermitted
+from tracker.evidence.models import EvidenceItem
+from tracker.orgs.models import Agency
+
+CLOSED = "This exercise is closed, so nothing in it can change."
+TITLE_MAX = 200
+TEXT_MAX = 5000
+
+
+# Reading ------------------------------------------------------------------------------------------------
+
+
+def exercises_for_review(session: Session, review_id: int) -> list[Exercise]:
+    """The review's exercises, newest first, with their agencies, items and returns (four queries)."""
+    return list(
+        session.execute(
+            select(Exercise)
+            .where(Exercise.review_id == review_id)
+            .options(selectinload(Exercise.agencies), selectinload(Exercise.items), selectinload(Exercise.returns))
+            .order_by(Exercise.opened_at.desc(), Exercise.id.desc())
+        ).scalars()
+    )
+
+
+def agencies_with_open_actions(session: Session, review) -> list[tuple[Agency, int]]:
+    """The agencies an exercise on this review can include, with how many of their actions are not closed."""
+    return [
+        (agency, count)
+        for agency, count in session.execute(
+            select(Agency, func.count(Action.id))
+            .join(Action, Action.agency_id == Agency.id)
+            .where(Action.review_id == review.id, Action.status != Status.CLOSED.value)
+            .group_by(Agency.id)
+            .order_by(Agency.name)
+        )
+    ]
+
+
+@dataclass
+class AgencyProgress:
+    agency: Agency
+    items: int = 0
+    answered: int = 0
+    implemented: int = 0
+    maintained: int = 0
+    accepted: int = 0
+    returned: int = 0
+    awaiting_decision: int = 0
+    submitted_at: datetime | None = None
+    submitted_by: str | None = None
+
+    @property
+    def return_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+def progress(session: Session, exercise: Exercise) -> list[AgencyProgress]:
+    """Per agency, in name order: its items, how many are answered, implemented and maintained (as answered
+    now), accepted and returned, and when and by whom its return was submitted. Three queries, however many
+    agencies and items."""
+    answered = ExerciseItem.answered_at.is_not(None)
+
+    def count_where(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    rows = {
+        agency_id: figures
+        for agency_id, *figures in session.execute(
+            select(
+                ExerciseItem.agency_id,
+                func.count(ExerciseItem.id),
+                count_where(answered),
+                count_where(answered & ExerciseItem.implemented.is_(True)),
+                count_where(answered & ExerciseItem.maintained.is_(True)),
+                count_where(ExerciseItem.decision == "accepted"),
+                count_where(ExerciseItem.decision == "returned"),
+                count_where(answered & ExerciseItem.decision.is_(None)),
+            )
+            .where(ExerciseItem.exercise_id == exercise.id)
+            .group_by(ExerciseItem.agency_id)
+        )
+    }
+    returns = {
+        agency_id: (at, name)
+        for agency_id, at, name in session.execute(
+            select(AgencyReturn.agency_id, AgencyReturn.submitted_at, User.name)
+            .join(User, User.id == AgencyReturn.submitted_by_id)
+            .where(AgencyReturn.exercise_id == exercise.id)
+        )
+    }
+    agencies = session.execute(
+        select(Agency)
+        .join(exercise_agencies, exercise_agencies.c.agency_id == Agency.id)
+        .where(exercise_agencies.c.exercise_id == exercise.id)
+        .order_by(Agency.name)
+    ).scalars()
+    result = []
+    for agency in agencies:
+        row = AgencyProgress(agency, *(int(n) for n in rows.get(agency.id, [0] * 7)))
+        row.submitted_at, row.submitted_by = returns.get(agency.id, (None, None))
+        row.awaiting_decision = row.awaiting_decision if row.return_submitted else 0
+        result.append(row)
+    return result
+
+
+def agency_return(session: Session, exercise: Exercise, agency_id: int) -> AgencyReturn | None:
+    return session.execute(
+        select(AgencyReturn).where(AgencyReturn.exercise_id == exercise.id, AgencyReturn.agency_id == agency_id)
+    ).scalar_one_or_none()
+
+
+def answer_can_change(item: ExerciseItem, submitted: AgencyReturn | None) -> bool:
+    """An answer changes until the agency's return is submitted, and afterwards only if it was returned."""
+    return not item.exercise.is_closed and (submitted is None or item.decision == "returned")
+
+
+def awaits_decision(item: ExerciseItem, submitted: AgencyReturn | None) -> bool:
+    return not item.exercise.is_closed and submitted is not None and item.decision is None and bool(item.answered_at)
+
+
+def return_can_be_submitted(items: list[ExerciseItem], submitted: AgencyReturn | None) -> bool:
+    """The first submission, or a re-submission once a reviewer has returned something."""
+    return submitted is None or any(item.decision == "returned" for item in items)
+
+
+# Changing -------------------------------------------------------------------------------------------------
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise NotPermitted(message)
+
+
+def _check_open(exercise: Exercise) -> None:
+    if exercise.is_closed:
+        raise DomainError(CLOSED)
+
+
+def _record(session: Session, actor, exercise: Exercise, event: str, summary: str, before=None, after=None):
+    session.flush()
+    return audit.record(
+        session,
+        actor=actor,
+        event=event,
+        obj_type="exercise",
+        obj_id=exercise.id,
+        summary=summary,
+        before=before,
+        after=after,
+    )
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _text(value: str | None, *, field: str, name: str, limit: int = TEXT_MAX) -> str | None:
+    """Free text as stored: trimmed, within its limit, and without control characters (PostgreSQL refuses NUL)."""
+    text = (value or "").strip()
+    if any(ord(char) < 32 and char not in "\n\r\t" for char in text):
+        raise DomainError(f"{name} must contain only ordinary text: remove any special characters", field=field)
+    if len(text) > limit:
+        raise DomainError(f"{name} must be {limit} characters or fewer", field=field)
+    return text or None
+
+
+def _yes_no(value: bool | None) -> str:
+    return {True: "yes", False: "no"}.get(value, "not answered")
+
+
+def ensure_can_answer(actor, exercise: Exercise, agency_id: int) -> None:
+    """Whether the actor may answer for the agency now: refuses a closed exercise first, then anyone else."""
+    _check_open(exercise)
+    _require(
+        permissions.can_answer_exercise(actor, exercise, agency_id),
+        "Only a lead of that agency can answer for its actions in this exercise",
+    )
+
+
+def open_exercise(session: Session, actor, review, *, title: str, deadline: date | None, agency_ids=None) -> Exercise:
+    """Open an exercise on every action of the review, not closed, of the chosen agencies (or, when
+    ``agency_ids`` is None, of every agency with such actions)."""
+    _require(
+        permissions.can_run_exercise(actor, review),
+        "Only a board member of this review's board can open an assurance exercise",
+    )
+    title = _text(title, field="title", name="Title", limit=TITLE_MAX)
+    if not title:
+        raise DomainError("Enter a title for the exercise", field="title")
+    if deadline is None:
+        raise DomainError("Enter the deadline", field="deadline")
+    if deadline <= clock.today():
+        raise DomainError("The deadline must be in the future", field="deadline")
+    actions = list(
+        session.execute(
+            select(Action)
+            .where(Action.review_id == review.id, Action.status != Status.CLOSED.value)
+            .order_by(Action.id)
+        ).scalars()
+    )
+    with_open_actions = {action.agency_id for action in actions}
+    if agency_ids is None:
+        scope = with_open_actions
+    else:
+        scope = {int(agency_id) for agency_id in agency_ids}
+        if not scope:
+            raise DomainError("Choose at least one agency", field="agencies")
+        if scope - with_open_actions:
+            raise DomainError("Choose only agencies that have open actions in this review", field="agencies")
+    chosen = [action for action in actions if action.agency_id in scope]
+    if not chosen:
+        raise DomainError("There are no open actions to check in this review", field="agencies")
+    agencies = list(session.execute(select(Agency).where(Agency.id.in_(scope)).order_by(Agency.name)).scalars())
+    exercise = Exercise(review_id=review.id, title=title, deadline=deadline, opened_by_id=actor.id, agencies=agencies)
+    session.add(exercise)
+    session.flush()
+    session.add_all(
+        ExerciseItem(exercise_id=exercise.id, action_id=action.id, agency_id=action.agency_id) for action in chosen
+    )
+    _record(
+        session,
+        actor,
+        exercise,
+        "exercise.opened",
+        f"Assurance exercise “{title}” opened for {len(agencies)} agenc{'y' if len(agencies) == 1 else 'ies'} "
+        f"and {len(chosen)} action{'' if len(chosen) == 1 else 's'}, deadline {deadline.isoformat()}",
+        after={
+            "title": title,
+            "deadline": deadline,
+            "agency_ids": sorted(scope),
+            "action_ids": [action.id for action in chosen],
+        },
+    )
+    session.expire(exercise, ["items"])
+    return exercise
+
+
+def answer_item(
+    session: Session,
+    actor,
+    item: ExerciseItem,
+    *,
+    implemented: bool | None,
+    maintained: bool | None,
+    comment: str | None,
+    evidence_item_ids=(),
+) -> None:
+    """The agency lead's answer for one action: implemented and maintained, why not, and which evidence."""
+    exercise = item.exercise
+    ensure_can_answer(actor, exercise, item.agency_id)
+    if item.decision == "accepted":
+        raise DomainError("The board has accepted this answer, so it can no longer change")
+    if not answer_can_change(item, agency_return(session, exercise, item.agency_id)):
+        raise DomainError(
+            "Your agency's return has been submitted, so this answer can change only if the board returns it"
+        )
+    if implemented is None:
+        raise DomainError("Select whether the action was implemented", field="implemented")
+    if maintained is None:
+        raise DomainError("Select whether the change has been maintained", field="maintained")
+    if maintained and not implemented:
+        raise DomainError(
+            "An action that was not implemented cannot have been maintained: select “No” for maintained",
+            field="maintained",
+        )
+    comment = _text(comment, field="comment", name="Comments")
+    if not comment and not implemented:
+        raise DomainError("Explain why the action was not implemented", field="comment")
+    if not comment and not maintained:
+        raise DomainError("Explain why the change has not been maintained", field="comment")
+    try:
+        chosen = sorted({int(evidence_id) for evidence_id in evidence_item_ids or ()})
+    except (TypeError, ValueError):
+        raise DomainError("Choose evidence from this action's current evidence", field="evidence") from None
+    current = {evidence.id for evidence in current_evidence(session, item.action)}
+    if set(chosen) - current:
+        raise DomainError("Choose evidence from this action's current evidence", field="evidence")
+    if implemented and not chosen:
+        raise DomainError(
+            "Choose the evidence that shows the action was implemented. If there is none yet, add it on the "
+            "action's page first",
+            field="evidence",
+        )
+    before = {
+        "implemented": item.implemented,
+        "maintained": item.maintained,
+        "comment": item.comment,
+        "evidence_item_ids": item.evidence_item_ids,
+    }
+    item.implemented, item.maintained, item.comment, item.evidence_item_ids = implemented, maintained, comment, chosen
+    item.answered_by_id, item.answered_at = actor.id, utcnow()
+    _record(
+        session,
+        actor,
+        exercise,
+        "exercise.item_answered",
+        f"{item.agency.name} answered for action {item.action_id}: implemented {_yes_no(implemented)}, "
+        f"maintained {_yes_no(maintained)}, {len(chosen)} evidence item{'' if len(chosen) == 1 else 's'}",
+        before,
+        {**{k: getattr(item, k) for k in before}, "item_id": item.id, "agency_id": item.agency_id},
+    )
+
+
+def submit_return(session: Session, actor, exercise: Exercise, agency_id: int, statement: str | None) -> AgencyReturn:
+    """Submit the agency's return, or re-submit it after the board returned answers (see the module's
+    docstring: the first submission is kept as it was; a re-submission is a history entry)."""
+    ensure_can_answer(actor, exercise, agency_id)
+    items = [item for item in exercise.items if item.agency_id == agency_id]
+    submitted = agency_return(session, exercise, agency_id)
+    if not return_can_be_submitted(items, submitted):
+        raise DomainError(
+            "Your agency's return has already been submitted. You can submit again only if the board returns "
+            "an answer to you",
+            field="statement",
+        )
+    unanswered = [item for item in items if item.answered_at is None]
+    if unanswered:
+        raise DomainError(
+            "Answer every action before submitting your return. Not answered yet: "
+            + "; ".join(f"“{_short(item.action.text)}”" for item in unanswered),
+            field="statement",
+        )
+    statement = _text(statement, field="statement", name="The statement")
+    if not statement:
+        raise DomainError("Enter your agency's statement", field="statement")
+    agency = session.get(Agency, agency_id)
+    if submitted is None:
+        submitted = AgencyReturn(
+            exercise_id=exercise.id, agency_id=agency_id, statement=statement, submitted_by_id=actor.id
+        )
+        session.add(submitted)
+        session.flush()
+        _record(
+            session,
+            actor,
+            exercise,
+            "exercise.return_submitted",
+            f"{agency.name} submitted its return, with {len(items)} answer{'' if len(items) == 1 else 's'}",
+            after={"agency_id": agency_id, "return_id": submitted.id, "statement": statement},
+        )
+        return submitted
+    returned = [item for item in items if item.decision == "returned"]
+    before = {"returned": [{"item_id": i.id, "comment": i.decision_comment} for i in returned]}
+    for item in returned:
+        item.decision = item.decision_comment = item.decided_by_id = item.decided_at = None
+    _record(
+        session,
+        actor,
+        exercise,
+        "exercise.return_resubmitted",
+        f"{agency.name} submitted again, with {len(returned)} answer{'' if len(returned) == 1 else 's'} "
+        f"given anew: {statement}",
+        before,
+        {"agency_id": agency_id, "statement": statement, "item_ids": [item.id for item in returned]},
+    )
+    return submitted
+
+
+def decide_item(session: Session, actor, item: ExerciseItem, *, accept: bool, comment: str | None) -> None:
+    """A reviewer accepts an answer, or returns it to the agency with the reasons."""
+    exercise = item.exercise
+    _check_open(exercise)
+    _require(
+        permissions.can_decide_exercise_item(actor, item),
+        "Only a board member of this review's board, outside the agency that answered, can decide on this answer",
+    )
+    if item.decision == "accepted":
+        raise DomainError("This answer has already been accepted")
+    if item.decision == "returned":
+        raise DomainError("This answer was returned to the agency and is waiting for them to answer again")
+    if agency_return(session, exercise, item.agency_id) is None or item.answered_at is None:
+        raise DomainError(f"{item.agency.name} has not submitted its return yet, so there is nothing to decide")
+    comment = _text(comment, field="comment", name="Comments")
+    if not accept and not comment:
+        raise DomainError("Give the reasons for returning it, so the agency knows what to do", field="comment")
+    decision = "accepted" if accept else "returned"
+    values = {"decision": decision, "decision_comment": comment, "decided_by_id": actor.id, "decided_at": utcnow()}
+    if not accept:
+        values |= {"answered_by_id": None, "answered_at": None}  # back to the agency, to answer again
+    # Only one decision per answer, even when two reviewers press the button at the same moment.
+    done = session.execute(
+        update(ExerciseItem).where(ExerciseItem.id == item.id, ExerciseItem.decision.is_(None)).values(**values)
+    )
+    if done.rowcount != 1:
+        raise DomainError("Someone else has just decided on this answer. Reload the page to see their decision")
+    session.refresh(item)
+    _record(
+        session,
+        actor,
+        exercise,
+        f"exercise.item_{decision}",
+        f"{'Accepted' if accept else 'Returned to ' + item.agency.name} the answer for action {item.action_id}"
+        + (f": {comment}" if comment else ""),
+        {"decision": None},
+        {"decision": decision, "comment": comment, "item_id": item.id, "agency_id": item.agency_id},
+    )
+
+
+def close_exercise(session: Session, actor, exercise: Exercise) -> None:
+    """Close the exercise: its answers, returns and decisions stay exactly as they are."""
+    _check_open(exercise)
+    _require(
+        permissions.can_run_exercise(actor, exercise.review),
+        "Only a board member of this review's board can close the exercise",
+    )
+    figures = progress(session, exercise)
+    exercise.closed_by_id, exercise.closed_at = actor.id, utcnow()
+    _record(
+        session,
+        actor,
+        exercise,
+        "exercise.closed",
+        f"Assurance exercise “{exercise.title}” closed: {sum(p.accepted for p in figures)} of "
+        f"{sum(p.items for p in figures)} answers accepted, "
+        f"{sum(p.return_submitted for p in figures)} of {len(figures)} returns submitted",
+        after={
+            "progress": {
+                p.agency.id: {"items": p.items, "answered": p.answered, "accepted": p.accepted, "returned": p.returned}
+                for p in figures
+            }
+        },
+    )
+
+
+# What the pages show --------------------------------------------------------------------------------------
+
+
+@dataclass
+class PageData:
+    """What the exercise page or an agency's worksheet shows to one user, loaded in a fixed number of queries
+    (the worksheet adds one query per action for its current evidence)."""
+
+    progress: list[AgencyProgress]
+    items: list[ExerciseItem]
+    returns: dict[int, AgencyReturn]
+    names: dict[int, str]
+    evidence: dict[int, EvidenceItem]
+    history: list[HistoryEntry]
+    editable: set[int] = field(default_factory=set)
+    decidable: set[int] = field(default_factory=set)
+    current_evidence: dict[int, list[EvidenceItem]] = field(default_factory=dict)
+    can_submit: bool = False
+
+    def items_of(self, agency_id: int) -> list[ExerciseItem]:
+        return [item for item in self.items if item.agency_id == agency_id]
+
+
+def page_data(session: Session, user, exercise: Exercise, agency_id: int | None = None) -> PageData:
+    """The exercise as ``user`` may see it: every agency's part, or one agency's (its worksheet)."""
+
+    def visible(some_agency_id) -> bool:
+        wanted = agency_id is None or some_agency_id == agency_id
+        return wanted and permissions.can_view_exercise_agency(user, exercise, some_agency_id)
+
+    figures = [row for row in progress(session, exercise) if visible(row.agency.id)]
+    items = list(
+        session.execute(
+            select(ExerciseItem)
+            .where(ExerciseItem.exercise_id == exercise.id)
+            .options(selectinload(ExerciseItem.action), selectinload(ExerciseItem.agency))
+            .order_by(ExerciseItem.id)
+        ).scalars()
+    )
+    items = [item for item in items if visible(item.agency_id)]
+    returns = {
+        r.agency_id: r
+        for r in session.execute(select(AgencyReturn).where(AgencyReturn.exercise_id == exercise.id)).scalars()
+        if visible(r.agency_id)
+    }
+    people = {exercise.opened_by_id, exercise.closed_by_id, *(r.submitted_by_id for r in returns.values())}
+    people |= {i.answered_by_id for i in items} | {i.decided_by_id for i in items}
+    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(people - {None}))).all())
+    evidence_ids = {evidence_id for item in items for evidence_id in item.evidence_item_ids or ()}
+    evidence = {
+        e.id: e for e in session.execute(select(EvidenceItem).where(EvidenceItem.id.in_(evidence_ids))).scalars()
+    }
+    history = [
+        entry
+        for entry in session.execute(
+            select(HistoryEntry)
+            .where(HistoryEntry.object_type == "exercise", HistoryEntry.object_id == exercise.id)
+            .order_by(HistoryEntry.id.desc())
+        ).scalars()
+        if "agency_id" not in (entry.after or {}) or visible(entry.after["agency_id"])
+    ]
+    data = PageData(figures, items, returns, names, evidence, history)
+    data.decidable = {
+        item.id
+        for item in items
+        if awaits_decision(item, returns.get(item.agency_id)) and permissions.can_decide_exercise_item(user, item)
+    }
+    if agency_id is not None and permissions.can_answer_exercise(user, exercise, agency_id):
+        data.editable = {item.id for item in items if answer_can_change(item, returns.get(agency_id))}
+        data.can_submit = return_can_be_submitted(items, returns.get(agency_id))
+        data.current_evidence = {item.id: current_evidence(session, item.action) for item in items}
+    return data

@@ -1,5 +1,193 @@
-"""Evidence pages: record, correct and download evidence (being built)."""
+"""Evidence pages: record evidence against an action, correct it, and download its files."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from tracker.actions.models import Action
+from tracker.errors_domain import DomainError, NotPermitted
+from tracker.evidence import filetypes, services, storage
+from tracker.evidence.forms import CorrectionForm, EvidenceForm
+from tracker.evidence.models import EvidenceFile, EvidenceItem
+from tracker.extensions import db
+from tracker.loading import load_visible
+from tracker.permissions import can_view_action, can_view_evidence, can_work_on_action
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("evidence", __name__)
+
+DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
+UPLOAD_ENDPOINTS = {"evidence.new", "evidence.correct"}
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _action_to_work_on(action_id: int) -> Action:
+    action = load_visible(Action, action_id, can_view_action)
+    if not can_work_on_action(current_user, action):
+        abort(403)
+    return action
+
+
+def _item_to_correct(item_id: int) -> EvidenceItem:
+    item = load_visible(EvidenceItem, item_id, can_view_evidence)
+    if not can_work_on_action(current_user, item.action):
+        abort(403)
+    return item
+
+
+def _can_view_file(user, stored: EvidenceFile) -> bool:
+    return can_view_evidence(user, stored.item)
+
+
+def _page_options() -> dict:
+    return {
+        "accept": filetypes.ACCEPT,
+        "allowed_in_words": filetypes.ALLOWED_IN_WORDS,
+        "limit_in_words": storage.size_in_words(storage.max_file_bytes()),
+    }
+
+
+def _save(form, save) -> tuple[EvidenceItem | None, str | None, int]:
+    """Run one service and commit. Returns (the saved item, None, 302), or, when the rules refuse, (None,
+    why the whole page is blocked or None, status) with the field errors put on the form."""
+    try:
+        item = save()
+        db.session.commit()
+    except NotPermitted:
+        db.session.rollback()
+        abort(403)
+    except DomainError as refused:
+        db.session.rollback()  # removes the files stored in this transaction
+        errors = getattr(refused, "errors", None) or {refused.field: refused.message}
+        if any(name is None or not hasattr(form, name) for name in errors):
+            return None, refused.message, 409
+        for name, message in errors.items():
+            getattr(form, name).errors = [*getattr(form, name).errors, message]
+        return None, None, 413 if isinstance(refused, storage.FileTooLarge) else 200
+    except Exception:
+        db.session.rollback()  # removes the files stored in this transaction
+        raise
+    return item, None, 302
+
+
+def _build_form(form_class, **initial):
+    """The form, or, when the request was too large to read, an empty one showing why."""
+    refused = g.pop("upload_too_large", None)
+    if refused:
+        form = form_class(formdata=None, **initial)
+        form.files.errors = [refused]
+        return form, True
+    return form_class(**initial), False
+
+
+@bp.route("/actions/<int:action_id>/evidence/new", methods=["GET", "POST"])
+@login_required
+def new(action_id: int):
+    action = _action_to_work_on(action_id)
+    form, too_large = _build_form(EvidenceForm)
+    blocked = services.change_refused(db.session, current_user, action)
+    status = 413 if too_large else 409 if blocked and request.method == "POST" else 200
+    if not too_large and not blocked and form.validate_on_submit():
+        item, blocked, status = _save(
+            form,
+            lambda: services.add_evidence(
+                db.session,
+                _actor(),
+                action,
+                kind=form.kind.data,
+                title=form.title.data,
+                narrative=form.narrative.data,
+                link=form.link.data,
+                relates_to=form.relates_to.data,
+                uploads=form.uploads,
+            ),
+        )
+        if item is not None:
+            flash(f"Evidence added: {item.title}", "success")
+            return redirect(url_for("actions.show", action_id=action.id))
+    return render_template("evidence/new.html", form=form, action=action, blocked=blocked, **_page_options()), status
+
+
+@bp.route("/evidence/<int:item_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct(item_id: int):
+    item = _item_to_correct(item_id)
+    initial = {}
+    if request.method == "GET":
+        initial = {
+            "data": {
+                "kind": item.kind,
+                "title": item.title,
+                "narrative": item.narrative,
+                "link": item.link,
+                "relates_to": item.relates_to,
+                "keep_files": True,
+            }
+        }
+    form, too_large = _build_form(CorrectionForm, **initial)
+    blocked = services.change_refused(db.session, current_user, item.action, item)
+    status = 413 if too_large else 409 if blocked and request.method == "POST" else 200
+    if not too_large and not blocked and form.validate_on_submit():
+        new_version, blocked, status = _save(
+            form,
+            lambda: services.correct_evidence(
+                db.session,
+                _actor(),
+                item,
+                kind=form.kind.data,
+                title=form.title.data,
+                narrative=form.narrative.data,
+                link=form.link.data,
+                relates_to=form.relates_to.data,
+                keep_files=form.keep_files.data,
+                uploads=form.uploads,
+            ),
+        )
+        if new_version is not None:
+            flash(f"Correction saved: {new_version.title} is now version {new_version.version}", "success")
+            return redirect(url_for("actions.show", action_id=item.action_id))
+    return render_template(
+        "evidence/correct.html", form=form, item=item, action=item.action, blocked=blocked, **_page_options()
+    ), status
+
+
+@bp.route("/evidence/files/<int:file_id>")
+@login_required
+def download(file_id: int):
+    stored = load_visible(EvidenceFile, file_id, _can_view_file)
+    path = storage.path_for(stored.storage_key)
+    if not path.is_file():
+        log.error("Evidence file %s is missing from storage (key %s)", stored.id, stored.storage_key)
+        abort(500)
+    services.record_download(db.session, _actor(), stored)
+    db.session.commit()
+    response = send_file(
+        path,
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=storage.clean_name(stored.original_name),
+    )
+    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _request_too_large(error: RequestEntityTooLarge):
+    """A request past MAX_CONTENT_LENGTH cannot be read at all (not even its CSRF token): show the form
+    again, empty, with the limit, after the same sign-in and permission checks as the page itself."""
+    if request.endpoint not in UPLOAD_ENDPOINTS:
+        return error
+    g.upload_too_large = storage.too_large_message(storage.max_file_bytes())
+    try:
+        return current_app.view_functions[request.endpoint](**(request.view_args or {}))
+    except HTTPException as refused:
+        return current_app.handle_http_exception(refused)

@@ -107,7 +107,7 @@ ROUTES = [
         "POST",
         "/actions/{tvp_action}/decision",
         "actions.decide",
-        {"admin": 403, "board_member": 409, "agency_lead": 403, "auditor": 404, "other_lead": 404},
+        {"admin": 403, "board_member": 422, "agency_lead": 403, "auditor": 404, "other_lead": 404},
     ),
     (
         "GET",

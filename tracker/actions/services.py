@@ -216,13 +216,13 @@ MOVES_WITH_THEIR_OWN_STEP = {
 
 def change_status(session: Session, actor, action: Action, version, target: str, reason: str | None = None) -> None:
     """Start work, resume returned work, or (board) close without implementation."""
+    party = permissions.party_for(actor, action)
+    _require(party is not None, "You cannot change the status of this action")
+    check_version(session, action, version)
     try:
         target_status = Status(target)
     except ValueError:
         raise DomainError("Choose a status", field="status") from None
-    party = permissions.party_for(actor, action)
-    _require(party is not None, "You cannot change the status of this action")
-    check_version(session, action, version)
     if target_status in MOVES_WITH_THEIR_OWN_STEP:
         raise InvalidTransition(MOVES_WITH_THEIR_OWN_STEP[target_status])
     if target_status == Status.CLOSED:

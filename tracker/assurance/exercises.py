@@ -330,7 +330,7 @@ def answer_item(
         actor,
         exercise,
         "exercise.item_answered",
-        f"{item.agency.name} answered for action {item.action_id}: implemented {_yes_no(implemented)}, "
+        f"{item.agency.name} answered for “{_short(item.action.text, 60)}”: implemented {_yes_no(implemented)}, "
         f"maintained {_yes_no(maintained)}, {len(chosen)} evidence item{'' if len(chosen) == 1 else 's'}",
         before,
         {**{k: getattr(item, k) for k in before}, "item_id": item.id, "agency_id": item.agency_id},
@@ -425,7 +425,7 @@ def decide_item(session: Session, actor, item: ExerciseItem, *, accept: bool, co
         actor,
         exercise,
         f"exercise.item_{decision}",
-        f"{'Accepted' if accept else 'Returned to ' + item.agency.name} the answer for action {item.action_id}"
+        f"{'Accepted' if accept else 'Returned to ' + item.agency.name} the answer for “{_short(item.action.text, 60)}”"
         + (f": {comment}" if comment else ""),
         {"decision": None},
         {"decision": decision, "comment": comment, "item_id": item.id, "agency_id": item.agency_id},

@@ -1,0 +1,137 @@
+"""Forms of the assurance exercise pages. They parse and check shapes; the rules live in ``exercises.py``."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from tracker.assurance.exercises import TEXT_MAX, TITLE_MAX
+
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+class GovDateField(DateField):
+    """A GOV.UK date input (day, month, year) that says plainly when it is blank or not a real date."""
+
+    def __init__(self, label=None, validators=None, blank_message="Enter a date", **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+        self.blank_message = blank_message
+
+    def process_formdata(self, valuelist):
+        if valuelist and not any((value or "").strip() for value in valuelist):
+            self.data = None
+            raise ValueError(self.blank_message)
+        super().process_formdata([(value or "").strip() for value in valuelist])
+
+
+def yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def as_yes_no(value: bool | None) -> str | None:
+    return {True: "yes", False: "no"}.get(value)
+
+
+class OpenExerciseForm(FlaskForm):
+    title = StringField(
+        "Title",
+        description="For example, “Quality assurance of IMR actions, spring 2026”",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter a title for the exercise"),
+            Length(max=TITLE_MAX, message=f"Title must be {TITLE_MAX} characters or fewer"),
+        ],
+    )
+    deadline = GovDateField(
+        "Deadline for agencies' returns",
+        description="For example, 27 3 2026",
+        blank_message="Enter the deadline",
+        invalid_value_message="The deadline must be a real date, for example 27 3 2026",
+        validators=[InputRequired(message="Enter the deadline")],
+    )
+    agencies = SelectMultipleField(
+        "Agencies taking part",
+        description="Each agency checks its own actions for this review. Closed actions are left out.",
+        coerce=int,
+        choices=[],
+        widget=GovCheckboxesInput(),
+        validators=[DataRequired(message="Choose at least one agency")],
+        invalid_choice_message="Choose agencies from the list",
+        invalid_value_message="Choose agencies from the list",
+    )
+    submit = SubmitField("Open the exercise", widget=GovSubmitInput())
+
+
+class AnswerForm(FlaskForm):
+    """One action's answer on an agency's worksheet (prefixed by the item, so many fit on one page)."""
+
+    implemented = RadioField(
+        "Was this action implemented?",
+        choices=YES_NO,
+        widget=GovRadioInput(),
+        invalid_choice_message="Select whether the action was implemented",
+    )
+    maintained = RadioField(
+        "Has the change been maintained?",
+        choices=YES_NO,
+        widget=GovRadioInput(),
+        invalid_choice_message="Select whether the change has been maintained",
+    )
+    comment = TextAreaField(
+        "Comments",
+        description="Needed if the action was not implemented or the change was not maintained",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=TEXT_MAX, message=f"Comments must be {TEXT_MAX} characters or fewer")],
+    )
+    evidence = SelectMultipleField(
+        "Evidence that shows it",
+        description="Choose from this action's current evidence",
+        coerce=int,
+        choices=[],
+        widget=GovCheckboxesInput(),
+        invalid_choice_message="Choose evidence from this action's current evidence",
+        invalid_value_message="Choose evidence from this action's current evidence",
+    )
+    submit = SubmitField("Save answer", widget=GovSubmitInput())
+
+
+class ReturnForm(FlaskForm):
+    statement = TextAreaField(
+        "Your agency's statement",
+        description="How you checked that the changes were implemented and maintained, and what you found",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired(message="Enter your agency's statement"),
+            Length(max=TEXT_MAX, message=f"The statement must be {TEXT_MAX} characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Submit our return", widget=GovSubmitInput())
+
+
+class DecisionForm(FlaskForm):
+    comment = TextAreaField(
+        "Comments",
+        description="Needed if you return it: say what the agency should do",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=TEXT_MAX, message=f"Comments must be {TEXT_MAX} characters or fewer")],
+    )
+    accept = SubmitField("Accept", widget=GovSubmitInput())
+    return_item = SubmitField("Return to the agency", widget=GovSubmitInput())
+
+    def validate_return_item(self, field):
+        if not (self.accept.data or field.data):
+            raise ValidationError("Choose whether to accept the answer or return it")
+
+
+class CloseForm(FlaskForm):
+    submit = SubmitField("Close the exercise", widget=GovSubmitInput())

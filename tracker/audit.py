@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tracker.db import Base, utcnow
@@ -80,6 +80,17 @@ def _payload(entry: HistoryEntry) -> dict:
     }
 
 
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises appends to the history.
+_HISTORY_LOCK_KEY = 7_410_001
+
+
+def _serialise_appends(session: Session) -> None:
+    """Hold the history's append lock until the transaction ends, so that the next writer reads the last
+    entry only after this one is committed. (SQLite transactions already hold the write lock: see db.py.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _HISTORY_LOCK_KEY})
+
+
 def record(
     session: Session,
     *,
@@ -92,6 +103,7 @@ def record(
     after: dict | None = None,
 ) -> HistoryEntry:
     """Append one history entry in the caller's transaction (flushes, never commits)."""
+    _serialise_appends(session)
     last = session.execute(select(HistoryEntry.entry_hash).order_by(HistoryEntry.id.desc()).limit(1)).scalar()
     ip = request.remote_addr if has_request_context() else None
     entry = HistoryEntry(

@@ -32,7 +32,10 @@ def configure_sqlite(engine: Engine) -> None:
     """Make SQLite behave like the production database where it matters.
 
     pysqlite starts transactions lazily and never for DDL or SAVEPOINT; taking over BEGIN makes
-    transactions (and the tests' savepoints) real. Foreign keys are off per connection by default.
+    transactions (and the tests' savepoints) real. BEGIN IMMEDIATE takes the write lock at the start, so
+    two transactions can never both read the history's last entry and then race to append after it (in
+    WAL mode a reader cannot become a writer once another has committed). Readers outside a transaction are
+    not blocked. Foreign keys are off per connection by default.
     """
 
     @event.listens_for(engine, "connect")
@@ -46,4 +49,4 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -6,6 +6,7 @@ import logging
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from tracker.actions.models import Action
@@ -50,7 +51,7 @@ def _can_view_file(user, stored: EvidenceFile) -> bool:
 def _page_options() -> dict:
     return {
         "accept": filetypes.ACCEPT,
-        "allowed_in_words": filetypes.ALLOWED_IN_WORDS,
+        "file_types_hint": filetypes.TYPES_HINT,
         "limit_in_words": storage.size_in_words(storage.max_file_bytes()),
     }
 
@@ -71,11 +72,37 @@ def _save(form, save) -> tuple[EvidenceItem | None, str | None, int]:
             return None, refused.message, 409
         for name, message in errors.items():
             getattr(form, name).errors = [*getattr(form, name).errors, message]
-        return None, None, 413 if isinstance(refused, storage.FileTooLarge) else 200
+        return None, None, 413 if isinstance(refused, storage.FileTooLarge) else 422
+    except StaleDataError:
+        db.session.rollback()
+        return None, "Someone else saved a change to this action at the same moment. Check it, then try again.", 409
     except Exception:
         db.session.rollback()  # removes the files stored in this transaction
         raise
     return item, None, 302
+
+
+def _add_field_errors(form, has_files: bool) -> None:
+    """A form that could not be read in full (a date that is not a date) still shows every other field's
+    problem at once, as the GOV.UK pattern asks. (A bad CSRF token never gets here: CSRFProtect refuses
+    the request first.)"""
+    found = services.field_errors(
+        form.kind.data, form.title.data, form.narrative.data, form.link.data, form.relates_to.data, has_files
+    )
+    for name, message in found.items():
+        field = getattr(form, name)
+        if not field.errors:
+            field.errors = [message]
+
+
+def _status(too_large: bool, blocked: str | None) -> int:
+    """A posted form that cannot be saved: too large (413), blocked by the action's state (409), or with
+    errors to correct (422)."""
+    if too_large:
+        return 413
+    if request.method != "POST":
+        return 200
+    return 409 if blocked else 422
 
 
 def _build_form(form_class, **initial):
@@ -83,7 +110,8 @@ def _build_form(form_class, **initial):
     refused = g.pop("upload_too_large", None)
     if refused:
         form = form_class(formdata=None, **initial)
-        form.files.errors = [refused]
+        field, message = refused
+        getattr(form, field).errors = [message]
         return form, True
     return form_class(**initial), False
 
@@ -94,25 +122,28 @@ def new(action_id: int):
     action = _action_to_work_on(action_id)
     form, too_large = _build_form(EvidenceForm)
     blocked = services.change_refused(db.session, current_user, action)
-    status = 413 if too_large else 409 if blocked and request.method == "POST" else 200
-    if not too_large and not blocked and form.validate_on_submit():
-        item, blocked, status = _save(
-            form,
-            lambda: services.add_evidence(
-                db.session,
-                _actor(),
-                action,
-                kind=form.kind.data,
-                title=form.title.data,
-                narrative=form.narrative.data,
-                link=form.link.data,
-                relates_to=form.relates_to.data,
-                uploads=form.uploads,
-            ),
-        )
-        if item is not None:
-            flash(f"Evidence added: {item.title}", "success")
-            return redirect(url_for("actions.show", action_id=action.id))
+    status = _status(too_large, blocked)
+    if form.is_submitted() and not (too_large or blocked):
+        if not form.validate():
+            _add_field_errors(form, bool(form.uploads))
+        else:
+            item, blocked, status = _save(
+                form,
+                lambda: services.add_evidence(
+                    db.session,
+                    _actor(),
+                    action,
+                    kind=form.kind.data,
+                    title=form.title.data,
+                    narrative=form.narrative.data,
+                    link=form.link.data,
+                    relates_to=form.relates_to.data,
+                    uploads=form.uploads,
+                ),
+            )
+            if item is not None:
+                flash(f"Evidence added: {item.title}", "success")
+                return redirect(url_for("actions.show", action_id=action.id))
     return render_template("evidence/new.html", form=form, action=action, blocked=blocked, **_page_options()), status
 
 
@@ -134,26 +165,29 @@ def correct(item_id: int):
         }
     form, too_large = _build_form(CorrectionForm, **initial)
     blocked = services.change_refused(db.session, current_user, item.action, item)
-    status = 413 if too_large else 409 if blocked and request.method == "POST" else 200
-    if not too_large and not blocked and form.validate_on_submit():
-        new_version, blocked, status = _save(
-            form,
-            lambda: services.correct_evidence(
-                db.session,
-                _actor(),
-                item,
-                kind=form.kind.data,
-                title=form.title.data,
-                narrative=form.narrative.data,
-                link=form.link.data,
-                relates_to=form.relates_to.data,
-                keep_files=form.keep_files.data,
-                uploads=form.uploads,
-            ),
-        )
-        if new_version is not None:
-            flash(f"Correction saved: {new_version.title} is now version {new_version.version}", "success")
-            return redirect(url_for("actions.show", action_id=item.action_id))
+    status = _status(too_large, blocked)
+    if form.is_submitted() and not (too_large or blocked):
+        if not form.validate():
+            _add_field_errors(form, bool(form.uploads or (form.keep_files.data and item.files)))
+        else:
+            new_version, blocked, status = _save(
+                form,
+                lambda: services.correct_evidence(
+                    db.session,
+                    _actor(),
+                    item,
+                    kind=form.kind.data,
+                    title=form.title.data,
+                    narrative=form.narrative.data,
+                    link=form.link.data,
+                    relates_to=form.relates_to.data,
+                    keep_files=form.keep_files.data,
+                    uploads=form.uploads,
+                ),
+            )
+            if new_version is not None:
+                flash(f"Correction saved: {new_version.title} is now version {new_version.version}", "success")
+                return redirect(url_for("actions.show", action_id=item.action_id))
     return render_template(
         "evidence/correct.html", form=form, item=item, action=item.action, blocked=blocked, **_page_options()
     ), status
@@ -163,18 +197,22 @@ def correct(item_id: int):
 @login_required
 def download(file_id: int):
     stored = load_visible(EvidenceFile, file_id, _can_view_file)
-    path = storage.path_for(stored.storage_key)
-    if not path.is_file():
+    try:
+        reader = storage.open_stored(stored.storage_key)
+    except FileNotFoundError:
         log.error("Evidence file %s is missing from storage (key %s)", stored.id, stored.storage_key)
         abort(500)
     services.record_download(db.session, _actor(), stored)
     db.session.commit()
     response = send_file(
-        path,
+        reader,
         mimetype=stored.content_type,
         as_attachment=True,
         download_name=storage.clean_name(stored.original_name),
+        conditional=False,
+        etag=False,
     )
+    response.content_length = stored.size
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -182,11 +220,16 @@ def download(file_id: int):
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _request_too_large(error: RequestEntityTooLarge):
-    """A request past MAX_CONTENT_LENGTH cannot be read at all (not even its CSRF token): show the form
-    again, empty, with the limit, after the same sign-in and permission checks as the page itself."""
+    """A request past MAX_CONTENT_LENGTH (or with a text field past MAX_FORM_MEMORY_SIZE) cannot be read at
+    all, not even its CSRF token: show the form again, empty, with the limit, after the same sign-in and
+    permission checks as the page itself."""
     if request.endpoint not in UPLOAD_ENDPOINTS:
         return error
-    g.upload_too_large = storage.too_large_message(storage.max_file_bytes())
+    limit = request.max_content_length
+    if limit is not None and (request.content_length or 0) > limit:
+        g.upload_too_large = ("files", storage.too_large_message(storage.max_file_bytes()))
+    else:  # the request fits, but one text field is past what a form may hold in memory
+        g.upload_too_large = ("narrative", services.MESSAGES["narrative_long"])
     try:
         return current_app.view_functions[request.endpoint](**(request.view_args or {}))
     except HTTPException as refused:

@@ -32,7 +32,7 @@ def error_list(form) -> list[dict]:
     items = []
     for field in form:
         if field.errors:
-            anchor = f"{field.id}-day" if field.type == "DateField" else field.id
+            anchor = f"{field.name}-day" if field.type in ("DateField", "GovDateField") else field.id
             if field.type in ("RadioField", "SelectMultipleField"):
                 anchor = field.id
             items.append({"text": field.errors[0], "href": f"#{anchor}"})

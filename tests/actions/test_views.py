@@ -45,7 +45,7 @@ def test_a_bad_date_is_explained(signed_in):
         data={"version": str(action.version), "owner": "", "due_date": ["31", "2", "2027"]},
     )
     assert response.status_code == 422
-    assert "Enter a real date" in response.get_data(as_text=True)
+    assert "Due date must be a real date" in response.get_data(as_text=True)
 
 
 def test_agency_lead_sees_agency_steps_and_never_the_decision(signed_in, users):

@@ -112,7 +112,7 @@ def test_a_board_member_opens_an_exercise(signed_in):
     ("data", "message"),
     [
         ({"title": "T", "deadline": ["1", "1", "2000"]}, "The deadline must be in the future"),
-        ({"title": "T", "deadline": ["31", "2", "2030"]}, "The deadline must be a real date"),
+        ({"title": "T", "deadline": ["31", "2", "2030"]}, "returns must be a real date"),
         ({"title": "T", "deadline": ["", "", ""]}, "Enter the deadline"),
         ({"title": "", "deadline": ["1", "1", "2100"]}, "Enter a title for the exercise"),
     ],

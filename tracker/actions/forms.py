@@ -10,15 +10,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextArea,
 )
-from wtforms import DateField, HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length
 
 from tracker.reviews.models import RESPONSES
-from tracker.widgets import DateInput
-
-DATE_FORMAT = "%d %m %Y"
-DATE_MESSAGE = "Enter a real date, for example 31 3 2027"
+from tracker.widgets import GovDateField
 
 
 class VersionedForm(FlaskForm):
@@ -27,11 +24,8 @@ class VersionedForm(FlaskForm):
 
 class PlanForm(VersionedForm):
     owner = SelectField("Owner", widget=GovSelect(), coerce=str, validate_choice=False)
-    due_date = DateField(
+    due_date = GovDateField(
         "Due date",
-        widget=DateInput(),
-        format=DATE_FORMAT,
-        validators=[Optional()],
         description="For example, 31 3 2027",
     )
     due_date_reason = TextAreaField(
@@ -82,11 +76,8 @@ class DecisionForm(VersionedForm):
         validators=[Length(max=4000)],
         description="Needed when you return it: say what the agency should do.",
     )
-    recheck_due = DateField(
+    recheck_due = GovDateField(
         "Re-check date",
-        widget=DateInput(),
-        format=DATE_FORMAT,
-        validators=[Optional()],
         description="When the agency must show the change was maintained. Leave empty for six months from today.",
     )
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
@@ -104,11 +95,8 @@ class NewActionForm(FlaskForm):
         widget=GovCharacterCount(),
         validators=[InputRequired(message="Enter what will be done"), Length(max=4000)],
     )
-    due_date = DateField(
+    due_date = GovDateField(
         "Due date",
-        widget=DateInput(),
-        format=DATE_FORMAT,
-        validators=[Optional()],
         description="For example, 31 3 2027",
     )
     success_measure = TextAreaField(
@@ -130,10 +118,3 @@ class ResponseForm(FlaskForm):
         validators=[InputRequired(message="Give the board's rationale"), Length(max=4000)],
     )
     submit = SubmitField("Save the response", widget=GovSubmitInput())
-
-
-def set_date_messages(form) -> None:
-    """WTForms' own message for a bad date is "Not a valid date value"; say what to enter instead."""
-    for field in form:
-        if isinstance(field, DateField) and field.errors:
-            field.errors[:] = [DATE_MESSAGE]

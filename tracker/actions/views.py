@@ -24,7 +24,6 @@ from tracker.actions.forms import (
     ReassignForm,
     StatusForm,
     SubmitForAssuranceForm,
-    set_date_messages,
 )
 from tracker.actions.models import Action
 from tracker.actions.states import Status, allowed_transitions
@@ -106,7 +105,6 @@ def _attempt(action: Action, allowed: Callable, form_name: str, form, call: Call
     if not allowed(_user(), action):
         abort(403)
     if not form.validate_on_submit():
-        set_date_messages(form)
         return _page(action, 422, (form_name, form))
     try:
         call()
@@ -273,7 +271,6 @@ def new(recommendation_id: int):
         else:
             flash("The action has been added. Assign its owner on this page.", "success")
             return redirect(url_for("actions.show", action_id=action.id))
-    set_date_messages(form)
     status = 422 if form.errors else 200
     return render_template("actions/new.html", form=form, rec=rec, review=rec.review), status
 

@@ -5,33 +5,19 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.assurance.exercises import TEXT_MAX, TITLE_MAX
+from tracker.widgets import GovDateField
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
-
-
-class GovDateField(DateField):
-    """A GOV.UK date input (day, month, year) that says plainly when it is blank or not a real date."""
-
-    def __init__(self, label=None, validators=None, blank_message="Enter a date", **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-        self.blank_message = blank_message
-
-    def process_formdata(self, valuelist):
-        if valuelist and not any((value or "").strip() for value in valuelist):
-            self.data = None
-            raise ValueError(self.blank_message)
-        super().process_formdata([(value or "").strip() for value in valuelist])
 
 
 def yes_no(value: str | None) -> bool | None:
@@ -56,7 +42,6 @@ class OpenExerciseForm(FlaskForm):
         "Deadline for agencies' returns",
         description="For example, 27 3 2026",
         blank_message="Enter the deadline",
-        invalid_value_message="The deadline must be a real date, for example 27 3 2026",
         validators=[InputRequired(message="Enter the deadline")],
     )
     agencies = SelectMultipleField(

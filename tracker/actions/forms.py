@@ -22,8 +22,11 @@ class VersionedForm(FlaskForm):
     version = HiddenField()
 
 
+OWNER_HINT = "One of the agency's leads. If nobody is listed, the agency needs a lead account first."
+
+
 class PlanForm(VersionedForm):
-    owner = SelectField("Owner", widget=GovSelect(), coerce=str, validate_choice=False)
+    owner = SelectField("Owner", widget=GovSelect(), coerce=str, validate_choice=False, description=OWNER_HINT)
     due_date = GovDateField(
         "Due date",
         description="For example, 31 3 2027",

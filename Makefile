@@ -6,14 +6,17 @@ FLASK := TRACKER_ENV=development $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup assets lint pytest browser-deps seed demo-users clean
+.PHONY: run test setup system-deps assets lint pytest browser-deps seed demo-users clean
 
 run: setup seed demo-users ## Set everything up and serve the app on http://127.0.0.1:5000
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup browser-deps lint pytest ## Set everything up and run the whole suite
 
-setup: $(VENV)/.installed assets
+setup: system-deps $(VENV)/.installed assets
+
+system-deps:
+	sh scripts/ensure-system-deps.sh
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +38,7 @@ demo-users: seed
 	$(FLASK) create-demo-users
 
 browser-deps:
-	sh scripts/ensure-chromium.sh
+	sh scripts/ensure-system-deps.sh --browser
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -97,7 +97,20 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.auth.views import bp as auth_bp
     from tracker.evidence.views import bp as evidence_bp
     from tracker.exports.views import bp as exports_bp
+    from tracker.packs.views import bp as packs_bp
+    from tracker.reports.views import bp as reports_bp
     from tracker.reviews.views import bp as reviews_bp
+    from tracker.spreadsheets.views import bp as spreadsheets_bp
 
-    for blueprint in (auth_bp, reviews_bp, actions_bp, evidence_bp, exercises_bp, exports_bp):
+    for blueprint in (
+        auth_bp,
+        reviews_bp,
+        actions_bp,
+        evidence_bp,
+        exercises_bp,
+        exports_bp,
+        reports_bp,
+        packs_bp,
+        spreadsheets_bp,
+    ):
         app.register_blueprint(blueprint)

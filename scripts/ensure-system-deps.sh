@@ -1,0 +1,22 @@
+#!/bin/sh
+# Debian packages the app needs beyond Python and Node: Pango for WeasyPrint's PDF reports, and (with
+# --browser) Chromium and its driver for the browser tests. Installs them when run as root; otherwise
+# says which command to run.
+set -eu
+need=""
+if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then
+  need="$need libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
+fi
+if [ "${1:-}" = "--browser" ]; then
+  command -v chromium >/dev/null 2>&1 || need="$need chromium"
+  command -v chromedriver >/dev/null 2>&1 || need="$need chromium-driver"
+fi
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" = "0" ]; then
+  echo "Installing:$need"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
+else
+  echo "Please install these Debian packages first: sudo apt-get install$need" >&2
+  exit 1
+fi

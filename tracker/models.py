@@ -3,7 +3,7 @@
 from tracker.actions.models import Action
 from tracker.assurance.models import AgencyReturn, Exercise, ExerciseItem, SignOff, Submission
 from tracker.audit import HistoryEntry
-from tracker.auth.models import FailedSignIn, User
+from tracker.auth.models import FailedSignIn, Invitation, PasswordReset, RecoveryCode, User
 from tracker.evidence.models import EvidenceFile, EvidenceItem
 from tracker.orgs.models import Agency, Board
 from tracker.reminders.models import ReminderSent
@@ -20,6 +20,9 @@ __all__ = [
     "ExerciseItem",
     "FailedSignIn",
     "HistoryEntry",
+    "Invitation",
+    "PasswordReset",
+    "RecoveryCode",
     "Recommendation",
     "ReminderSent",
     "Review",

@@ -39,6 +39,8 @@ class Agency(Base):
     key: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     sector: Mapped[str | None] = mapped_column(String(60))
+    # Set when this record turned out to be the same organisation as another and was merged into it.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
 
     boards: Mapped[list[Board]] = relationship(
         secondary=agency_boards, back_populates="agencies", order_by="Board.name"

@@ -23,11 +23,11 @@ from tests.assurance.test_exercises import (
 )
 from tests.conftest import sign_in
 from tracker import clock
+from tracker.assurance.exercise_queries import exercises_for_review
 from tracker.assurance.exercises import (
     answer_item,
     close_exercise,
     decide_item,
-    exercises_for_review,
     open_exercise,
     submit_return,
 )

@@ -11,13 +11,12 @@ from sqlalchemy import event, func, select
 from tests.conftest import PASSWORD
 from tracker import clock, permissions
 from tracker.actions.models import Action
+from tracker.assurance.exercise_queries import exercises_for_review, progress
 from tracker.assurance.exercises import (
     answer_item,
     close_exercise,
     decide_item,
-    exercises_for_review,
     open_exercise,
-    progress,
     submit_return,
 )
 from tracker.assurance.models import AgencyReturn, Exercise, ExerciseItem

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from tracker.actions.services import current_evidence
-from tracker.assurance import exercises
+from tracker.assurance import exercise_queries, exercises
 from tracker.assurance.exercise_forms import (
     AnswerForm,
     CloseForm,
@@ -52,7 +52,7 @@ def new(review_id: int):
     review = load_visible(Review, review_id, can_view_review)
     if not can_run_exercise(current_user, review):
         abort(403)
-    in_reach = exercises.agencies_with_open_actions(db.session, review)
+    in_reach = exercise_queries.agencies_with_open_actions(db.session, review)
     form = OpenExerciseForm()
     form.agencies.choices = [
         SelectChoice(str(agency.id), f"{agency.name} – {_plural(count, 'open action')}") for agency, count in in_reach
@@ -78,7 +78,9 @@ def new(review_id: int):
     return render_template("exercises/new.html", form=form, review=review, in_reach=in_reach)
 
 
-def _decision_forms(data: exercises.PageData, failed: tuple[int, DecisionForm] | None) -> dict[int, DecisionForm]:
+def _decision_forms(
+    data: exercise_queries.PageData, failed: tuple[int, DecisionForm] | None
+) -> dict[int, DecisionForm]:
     forms = {item_id: DecisionForm(prefix=f"decision-{item_id}", formdata=None) for item_id in data.decidable}
     if failed:
         forms[failed[0]] = failed[1]
@@ -86,7 +88,7 @@ def _decision_forms(data: exercises.PageData, failed: tuple[int, DecisionForm] |
 
 
 def _render_show(exercise: Exercise, form=None, failed_decision=None, close_form=None):
-    data = exercises.page_data(db.session, current_user, exercise)
+    data = exercise_queries.page_data(db.session, current_user, exercise)
     return render_template(
         "exercises/show.html",
         exercise=exercise,
@@ -188,7 +190,7 @@ def worksheet(exercise_id: int, agency_id: int):
         form = _handle_worksheet_post(exercise, agency)
         if form is None:
             return redirect(url_for("exercises.worksheet", exercise_id=exercise.id, agency_id=agency_id))
-    data = exercises.page_data(db.session, current_user, exercise, agency_id)
+    data = exercise_queries.page_data(db.session, current_user, exercise, agency_id)
     answer_forms = {
         item.id: _answer_form(item, data.current_evidence[item.id]) for item in data.items if item.id in data.editable
     }

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from tracker import clock
 from tracker.actions.forms import ResponseForm
 from tracker.actions.states import Status
-from tracker.assurance.exercises import exercises_for_review
+from tracker.assurance.exercise_queries import exercises_for_review
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.extensions import db
 from tracker.loading import load_visible

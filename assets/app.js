@@ -1,5 +1,8 @@
-// Starts GOV.UK Frontend's components (error summary focus, details, tabs...). Loaded as a module so
-// that it runs only in browsers GOV.UK Frontend supports; no inline script, so the CSP stays strict.
+// Starts GOV.UK Frontend's components (error summary focus, details, tabs...) and the service's own:
+// the warning before an idle session ends. Loaded as a module so that it runs only in browsers GOV.UK
+// Frontend supports; no inline script, so the CSP stays strict.
 import { initAll } from "./govuk-frontend.min.js";
+import { initSessionTimeout } from "./session-timeout.js";
 
 initAll();
+initSessionTimeout();

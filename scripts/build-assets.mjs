@@ -19,4 +19,5 @@ const css = sass.compile(join(root, "assets", "app.scss"), {
 writeFileSync(join(out, "app.css"), css.css);
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
 copyFileSync(join(root, "assets", "app.js"), join(out, "app.js"));
+copyFileSync(join(root, "assets", "session-timeout.js"), join(out, "session-timeout.js"));
 console.log(`Front-end assets built in ${out}`);

@@ -135,6 +135,7 @@ _FEATURE_MODULES = [
 ]
 for _module in _FEATURE_MODULES:
     ROUTES += _module.ROUTES
+    PUBLIC |= getattr(_module, "PUBLIC", set())  # pages for people not signed in (a feature tests them itself)
 
 
 def _all_ids() -> dict:

@@ -114,3 +114,8 @@ def _register_blueprints(app: Flask) -> None:
         spreadsheets_bp,
     ):
         app.register_blueprint(blueprint)
+    from tracker.orgs.views import bp as orgs_bp
+    from tracker.people.views import bp as people_bp
+
+    app.register_blueprint(people_bp)
+    app.register_blueprint(orgs_bp)

@@ -43,9 +43,16 @@ DEMO_ACCOUNTS = [
 
 
 def init_app(app: Flask) -> None:
+    from tracker.packs.cli import COMMANDS as PACK_COMMANDS
     from tracker.reminders.cli import COMMANDS as REMINDER_COMMANDS
 
     for command in (seed, create_user_command, create_demo_users, export_plan, verify_audit, *REMINDER_COMMANDS):
+        app.cli.add_command(command)
+    for command in PACK_COMMANDS:
+        app.cli.add_command(command)
+    from tracker.spreadsheets.cli import COMMANDS as SPREADSHEET_COMMANDS
+
+    for command in SPREADSHEET_COMMANDS:
         app.cli.add_command(command)
 
 

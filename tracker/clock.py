@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import UTC, date, datetime
 
 
 def today() -> date:
     return date.today()
+
+
+def now() -> datetime:
+    """The current moment in UTC, for rules measured in hours (links that expire)."""
+    return datetime.now(UTC)
 
 
 def add_months(start: date, months: int) -> date:

@@ -73,6 +73,19 @@ class Config:
     # Days an action may be overdue before its board is told too.
     REMINDER_BOARD_GRACE_DAYS = int(os.environ.get("REMINDER_BOARD_GRACE_DAYS") or 14)
 
+    # Sign-in security. Two-factor sign-in is required for every role unless TWO_FACTOR_REQUIRED=false, which
+    # production refuses unless ALLOW_OPTIONAL_TWO_FACTOR=true says so explicitly too.
+    TWO_FACTOR_REQUIRED = (os.environ.get("TWO_FACTOR_REQUIRED") or "true").strip().lower() not in ("0", "false")
+    ALLOW_OPTIONAL_TWO_FACTOR = (os.environ.get("ALLOW_OPTIONAL_TWO_FACTOR") or "").strip().lower() in ("1", "true")
+    # Sessions end after this long without a request, and this long after signing in whatever happens; a
+    # warning with a "Stay signed in" button shows this many seconds before the idle limit (WCAG 2.2.1).
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES") or 30)
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS") or 12)
+    SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS") or 120)
+    # Sensitive steps (sign-off, evidence packs, role changes) ask for the password again after this long.
+    FRESH_LOGIN_MINUTES = int(os.environ.get("FRESH_LOGIN_MINUTES") or 15)
+    PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES") or 60)
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -83,6 +96,7 @@ class DevelopmentConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     ALLOW_DEMO_ACCOUNTS = True
     SEND_HSTS = False
+    TWO_FACTOR_REQUIRED = (os.environ.get("TWO_FACTOR_REQUIRED") or "").strip().lower() in ("1", "true")
 
 
 class TestConfig(DevelopmentConfig):
@@ -91,6 +105,7 @@ class TestConfig(DevelopmentConfig):
     SECRET_KEY = "test-key-that-is-long-enough-for-signing-cookies"  # noqa: S105 - test configuration only
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     PASSWORD_HASHING = "fast-for-tests"  # noqa: S105 - the name of a hashing scheme, not a password
+    TWO_FACTOR_REQUIRED = False
 
 
 class ProductionConfig(Config):
@@ -121,5 +136,7 @@ def check_production_settings(config: dict) -> None:
         problems.append("passwords must be hashed with argon2id at full strength")
     if config.get("ALLOW_DEMO_ACCOUNTS"):
         problems.append("demo accounts are not allowed")
+    if not config.get("TWO_FACTOR_REQUIRED", True) and not config.get("ALLOW_OPTIONAL_TWO_FACTOR"):
+        problems.append("two-factor sign-in must be required (set ALLOW_OPTIONAL_TWO_FACTOR=true to override)")
     if problems:
         raise InsecureConfiguration("Refusing to start in production: " + "; ".join(problems))

@@ -159,3 +159,138 @@ def can_decide_exercise_item(user, item) -> bool:
     """Accept or return an agency's answer in an exercise. Segregation of duties: a board member who runs the
     exercise and does not belong to the agency that answered."""
     return can_run_exercise(user, item.exercise.review) and user.agency_id != item.agency_id
+
+
+# Evidence packs ----------------------------------------------------------------------------------------------
+
+
+def can_export_pack(user, scope=None) -> bool:
+    """Export an evidence pack (every action, sign-off, history entry and evidence file of a board, a review or
+    an agency, in one ZIP): auditors, board members and admins, for a scope that touches a board in their
+    reach (``scope.board_ids``: the boards it belongs to; without a scope, whether they may export packs at
+    all). Agency leads may not: a pack gathers other agencies' evidence and the board's assurance, and a lead
+    already sees their own agency's evidence on each action."""
+    if not _signed_in(user) or user.role not in (Role.ADMIN, Role.BOARD_MEMBER, Role.AUDITOR):
+        return False
+    reach = board_ids_in_reach(user)
+    if scope is None or reach is None:
+        return True
+    return bool(reach & set(scope.board_ids))
+
+
+# Assurance reports ----------------------------------------------------------------------------------------
+
+
+def can_view_board(user, board) -> bool:
+    """See a board's reviews: anyone whose reach includes the board (admins: every board)."""
+    reach = board_ids_in_reach(user)
+    if reach is None:
+        return _signed_in(user)
+    return board.id in reach
+
+
+def can_view_board_report(user, board) -> bool:
+    """A board's assurance report: its board members and auditors, and admins. Agency leads have their own
+    agency's report instead."""
+    return can_view_board(user, board) and user.role != Role.AGENCY_LEAD
+
+
+def can_view_review_report(user, review) -> bool:
+    """A review's assurance report: whoever may see the review, except agency leads (see above)."""
+    return can_view_review(user, review) and user.role != Role.AGENCY_LEAD
+
+
+def can_view_agency_report(user, agency) -> bool:
+    """An agency's report (everything it owes, across every board): that agency's leads."""
+    return _signed_in(user) and user.role == Role.AGENCY_LEAD and user.agency_id == agency.id
+
+
+# People and organisations ---------------------------------------------------------------------------------
+
+
+def reach_of(role: str, board_ids, agency) -> set[int]:
+    """The boards a person with this role, these boards and this agency works for (whether or not they can
+    sign in): their own boards, and for an agency lead the boards their agency serves."""
+    ids = set(board_ids)
+    if role == Role.AGENCY_LEAD and agency is not None:
+        ids |= {board.id for board in agency.boards}
+    return ids
+
+
+def can_manage_people(user) -> bool:
+    """See the people pages and invite people: admins, and board members for their own boards."""
+    return _signed_in(user) and (user.role == Role.ADMIN or (user.role == Role.BOARD_MEMBER and bool(user.board_ids)))
+
+
+def can_manage_person(user, person) -> bool:
+    """See a person's page and change their access, or deactivate them: an admin anyone; a board member
+    people who work for one of their boards, never an administrator. (Nobody changes their own access: the
+    service refuses that with a message.)"""
+    if not can_manage_people(user):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return person.role != Role.ADMIN and bool(reach_of(person.role, person.board_ids, person.agency) & user.board_ids)
+
+
+def can_manage_invitation(user, invitation) -> bool:
+    """Resend or cancel an invitation: as for the person it would create."""
+    if not can_manage_people(user):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    boards = {board.id for board in invitation.boards}
+    return invitation.role != Role.ADMIN and bool(reach_of(invitation.role, boards, invitation.agency) & user.board_ids)
+
+
+def grantable_board_ids(user) -> set[int] | None:
+    """The boards a user may give people (or take away from them): None means every board (admins)."""
+    if not can_manage_people(user):
+        return set()
+    return None if user.role == Role.ADMIN else set(user.board_ids)
+
+
+def can_give_role(user, role: str) -> bool:
+    """Only an administrator gives the administrator role."""
+    if not can_manage_people(user):
+        return False
+    return user.role == Role.ADMIN or role != Role.ADMIN
+
+
+def can_give_agency(user, agency) -> bool:
+    """An admin any agency record in use; a board member an agency that serves one of their boards."""
+    if not can_manage_people(user) or agency.merged_into_id is not None:
+        return False
+    return user.role == Role.ADMIN or bool({board.id for board in agency.boards} & user.board_ids)
+
+
+def can_manage_organisations(user) -> bool:
+    """Create and rename boards and agencies, link agencies to boards, merge agency records: admins."""
+    return _signed_in(user) and user.role == Role.ADMIN
+
+
+# Spreadsheets: the plan in and out ------------------------------------------------------------------------
+
+
+def can_export_agency_plan(user, agency) -> bool:
+    """Download one agency's actions as a spreadsheet: its own leads (everything it owes, on every board);
+    board members, auditors and admins, an agency that serves a board in their reach (the download holds only
+    the reviews they can see)."""
+    if not _signed_in(user) or agency.merged_into_id is not None:
+        return False
+    if user.role == Role.AGENCY_LEAD:
+        return user.agency_id == agency.id
+    reach = board_ids_in_reach(user)
+    return reach is None or bool(reach & {board.id for board in agency.boards})
+
+
+def can_import_plan(user, board=None) -> bool:
+    """Import a plan from a spreadsheet, creating reviews, recommendations and actions: admins into any board,
+    board members into their own boards. Without a board: whether the user may import plans at all."""
+    if not _signed_in(user):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role != Role.BOARD_MEMBER:
+        return False
+    return bool(user.board_ids) if board is None else board.id in user.board_ids

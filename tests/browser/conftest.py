@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
 BROWSER_USERS = {
     "agency_lead": ("lead@browser.invalid", "agency_lead", [], "thames-valley-police"),
     "board_member": ("member@browser.invalid", "board_member", ["milton-keynes", "buckinghamshire"], None),
+    "auditor": ("auditor@browser.invalid", "auditor", ["buckinghamshire"], None),
 }
 
 

@@ -91,3 +91,28 @@ def test_a_broken_seed_file_is_refused_with_every_problem_and_nothing_saved(app,
         load_seeds(db.session, seeds)
     message = str(error.value)
     assert "aaa-new.yaml cannot be loaded" in message and "'title' is missing" in message
+
+
+def test_seeding_again_keeps_administrators_changes_to_boards_and_agencies(app):
+    from tracker.orgs.models import Board
+
+    board = db.session.execute(select(Board).where(Board.key == "milton-keynes")).scalar_one()
+    board.name = "Milton Keynes Together Safeguarding Partnership"
+    police = db.session.execute(select(Agency).where(Agency.key == "thames-valley-police")).scalar_one()
+    kept = db.session.execute(select(Agency).where(Agency.key == "child-j-hospital-trust")).scalar_one()
+    police.boards = [b for b in police.boards if b.key != "milton-keynes"]
+    merged = db.session.execute(select(Agency).where(Agency.key == "child-j-gp-practice")).scalar_one()
+    for action in db.session.execute(select(Action).where(Action.agency_id == merged.id)).scalars():
+        action.agency_id = kept.id
+    merged.merged_into_id = kept.id
+    db.session.flush()
+
+    load_seeds(db.session, SEEDS_DIR)
+    db.session.refresh(board)
+    db.session.refresh(police)
+    assert board.name == "Milton Keynes Together Safeguarding Partnership"
+    assert {b.key for b in police.boards} == {"buckinghamshire"}
+    assert (
+        db.session.execute(select(func.count()).select_from(Action).where(Action.agency_id == merged.id)).scalar_one()
+        == 0
+    )

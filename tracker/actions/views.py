@@ -28,6 +28,7 @@ from tracker.actions.forms import (
 from tracker.actions.models import Action
 from tracker.actions.states import Status, allowed_transitions
 from tracker.assurance.models import SignOff, Submission
+from tracker.auth.fresh import fresh_login_required
 from tracker.auth.models import Role
 from tracker.errors_domain import DomainError, NotPermitted, StaleEdit
 from tracker.extensions import db
@@ -223,6 +224,7 @@ def submit(action_id: int):
 
 @bp.route("/actions/<int:action_id>/decision", methods=["POST"])
 @login_required
+@fresh_login_required(back="actions.show")
 def decide(action_id: int):
     action = _load(action_id)
     form = DecisionForm()
@@ -251,7 +253,9 @@ def new(recommendation_id: int):
     if not permissions.can_plan_review(_user(), rec.review):
         abort(403)
     form = NewActionForm()
-    agencies = list(db.session.execute(select(Agency).order_by(Agency.name)).scalars())
+    agencies = list(
+        db.session.execute(select(Agency).where(Agency.merged_into_id.is_(None)).order_by(Agency.name)).scalars()
+    )
     form.agency.choices = [SelectChoice("", "Choose an agency")] + [SelectChoice(str(a.id), a.name) for a in agencies]
     if form.validate_on_submit():
         try:

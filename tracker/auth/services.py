@@ -41,10 +41,9 @@ def _recent_failures(session: Session, since: datetime, *, email: str | None = N
     return session.execute(query).scalar_one()
 
 
-def authenticate(session: Session, email: str, password: str, ip: str | None, config) -> User:
-    """The user these credentials belong to, or SignInRefused with a message that never tells an
-    unknown address from a wrong password."""
-    email = normalise_email(email)
+def ensure_not_throttled(session: Session, email: str, ip: str | None, config) -> None:
+    """SignInRefused (throttled) while the account, or the address the request comes from, has had too many
+    failures in the window. Passwords, one-time codes and recovery codes all count against the same limit."""
     since = utcnow() - config["LOGIN_FAILURE_WINDOW"]
     if _recent_failures(session, since, email=email) >= config["LOGIN_MAX_FAILURES"] or (
         ip and _recent_failures(session, since, ip=ip) >= config["LOGIN_MAX_FAILURES_PER_IP"]
@@ -59,23 +58,45 @@ def authenticate(session: Session, email: str, password: str, ip: str | None, co
         )
         raise SignInRefused(THROTTLED, throttled=True)
 
+
+def record_failure(session: Session, email: str, ip: str | None, user: User | None, event: str, what: str) -> None:
+    """Count one failed attempt against the account and the address, and put it in the history."""
+    session.add(FailedSignIn(email=email, ip_address=ip))
+    audit.record(
+        session,
+        actor=None,
+        event=event,
+        obj_type="user",
+        obj_id=user.id if user else None,
+        summary=f"{what} for {email[:200]}",
+    )
+
+
+def authenticate(session: Session, email: str, password: str, ip: str | None, config) -> User:
+    """The user these credentials belong to, or SignInRefused with a message that never tells an
+    unknown address from a wrong password.
+
+    For an account with two-factor sign-in on, the password alone does not sign in: the failure count is
+    kept until the second step, which calls ``complete_sign_in``."""
+    email = normalise_email(email)
+    ensure_not_throttled(session, email, ip, config)
+
     user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active_account:
-        session.add(FailedSignIn(email=email, ip_address=ip))
-        audit.record(
-            session,
-            actor=None,
-            event="sign_in.failed",
-            obj_type="user",
-            obj_id=user.id if user else None,
-            summary=f"Failed sign-in for {email[:200]}",
-        )
+        record_failure(session, email, ip, user, "sign_in.failed", "Failed sign-in")
         raise SignInRefused(GENERIC_FAILURE)
 
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    session.execute(delete(FailedSignIn).where(FailedSignIn.email == email))
+    if user.totp_enabled_at is None:
+        complete_sign_in(session, user)
+    return user
+
+
+def complete_sign_in(session: Session, user: User, how: str = "") -> None:
+    """Every factor has been checked: forget the failures, note the time and put the sign-in in the history."""
+    session.execute(delete(FailedSignIn).where(FailedSignIn.email == user.email))
     user.last_sign_in_at = utcnow()
     audit.record(
         session,
@@ -83,9 +104,8 @@ def authenticate(session: Session, email: str, password: str, ip: str | None, co
         event="sign_in.succeeded",
         obj_type="user",
         obj_id=user.id,
-        summary=f"{user.name} signed in",
+        summary=f"{user.name} signed in{how}",
     )
-    return user
 
 
 def end_all_sessions(session: Session, user: User, reason: str) -> None:

@@ -1,18 +1,27 @@
-"""Sign in and sign out."""
+"""Signing in (password, then a code from the authenticator app or a recovery code), confirming who you are
+before a sensitive step, staying signed in, and signing out. The account pages are in account_views."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, logout_user
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
-
-from tracker.auth.forms import SignInForm
+from tracker.auth import sessions, two_factor
+from tracker.auth.accounts import confirm_identity
+from tracker.auth.forms import CodeForm, ConfirmForm, RecoveryCodeForm, SignInForm
+from tracker.auth.fresh import RETRY_KEY, mark_fresh, safe_next
 from tracker.auth.models import Role
 from tracker.auth.services import SignInRefused, authenticate, end_all_sessions
+from tracker.errors_domain import DomainError
 from tracker.extensions import db
 
 bp = Blueprint("auth", __name__)
+bp.before_app_request(sessions.enforce_limits)
+
+
+@bp.app_context_processor
+def _session_timeout():
+    return {"session_timeout": sessions.timeout_settings}
 
 
 def home_for(user) -> str:
@@ -21,12 +30,11 @@ def home_for(user) -> str:
     return url_for("reviews.index")
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
+def _finish_sign_in(user, next_url: str | None):
+    sessions.start(user)
+    if current_app.config.get("TWO_FACTOR_REQUIRED") and not two_factor.is_on(user):
+        return redirect(url_for("auth.two_factor_setup"))
+    return redirect(next_url or home_for(user))
 
 
 @bp.route("/")
@@ -53,12 +61,103 @@ def sign_in():
             status = 429 if refused.throttled else 200
         else:
             db.session.commit()
-            next_url = _safe_next(request.args.get("next"))
-            session.clear()  # a fresh session: nothing from before sign-in survives it
-            login_user(user)
-            session.permanent = True
-            return redirect(next_url or home_for(user))
+            next_url = safe_next(request.args.get("next"))
+            if two_factor.is_on(user):
+                sessions.begin_second_step(user, next_url)
+                return redirect(url_for("auth.sign_in_code"))
+            return _finish_sign_in(user, next_url)
     return render_template("auth/sign_in.html", form=form), status
+
+
+def _second_step(form, template: str, check):
+    """The code and recovery-code pages: the same shape, a different check."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    user, next_url = sessions.pending()
+    if user is None:
+        if request.method == "POST":
+            flash("Sign in again: the time to enter a code ran out", "info")
+        return redirect(url_for("auth.sign_in"))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            remaining = check(user, form.code.data)
+        except SignInRefused as refused:
+            db.session.commit()  # keep the record of the failure
+            form.code.errors.append(refused.message)
+            status = 429 if refused.throttled else 200
+        else:
+            db.session.commit()
+            response = _finish_sign_in(user, next_url)
+            if remaining is not None:
+                flash(_codes_left(remaining), "info")  # after the session is started afresh, so that it shows
+            return response
+    return render_template(template, form=form), status
+
+
+def _codes_left(remaining: int) -> str:
+    plural = "" if remaining == 1 else "s"
+    words = f"You signed in with a recovery code. You have {remaining} recovery code{plural} left"
+    if remaining < 3:
+        words += ". Ask an administrator to reset your two-factor sign-in, then set it up again to get new codes"
+    return words
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+def sign_in_code():
+    def check(user, code):
+        two_factor.sign_in_with_code(db.session, user, code, request.remote_addr, current_app.config)
+        return None
+
+    return _second_step(CodeForm(), "auth/code.html", check)
+
+
+@bp.route("/sign-in/recovery", methods=["GET", "POST"])
+def sign_in_recovery():
+    def check(user, code):
+        return two_factor.sign_in_with_recovery_code(db.session, user, code, request.remote_addr, current_app.config)
+
+    return _second_step(RecoveryCodeForm(), "auth/recovery.html", check)
+
+
+@bp.route("/sign-in/confirm", methods=["GET", "POST"])
+@login_required
+def confirm():
+    user = current_user._get_current_object()
+    form = ConfirmForm()
+    if not two_factor.is_on(user):
+        del form.code
+    next_url = safe_next(request.args.get("next"))
+    status = 200
+    if form.validate_on_submit():
+        code = form.code.data if "code" in form else None
+        try:
+            confirm_identity(db.session, user, form.password.data, code, request.remote_addr, current_app.config)
+        except SignInRefused as refused:
+            db.session.commit()
+            form.password.errors.append(refused.message)
+            status = 429
+        except DomainError as refused:
+            db.session.commit()  # keep the record of the failure
+            form[refused.field].errors.append(refused.message)
+        else:
+            db.session.commit()
+            mark_fresh()
+            if session.pop(RETRY_KEY, False):
+                flash("Thank you. Now make your change again: it was not saved before you confirmed", "info")
+            return redirect(next_url or home_for(user))
+    fresh_for = sessions.in_words(float(current_app.config["FRESH_LOGIN_MINUTES"]) * 60)
+    return render_template("auth/confirm.html", form=form, fresh_for=fresh_for), status
+
+
+@bp.route("/session/extend", methods=["POST"])
+@login_required
+def extend_session():
+    """ "Stay signed in": the request itself restarts the idle limit (see sessions.enforce_limits)."""
+    if request.accept_mimetypes.best == "application/json":
+        idle, absolute = sessions.seconds_left()
+        return jsonify(idle_seconds=idle, absolute_seconds=absolute)
+    return redirect(safe_next(request.form.get("next")) or home_for(current_user))
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -70,3 +169,7 @@ def sign_out():
     session.clear()
     flash("You have signed out", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+# The account pages share this blueprint; importing them registers their routes.
+from tracker.auth import account_views  # noqa: E402, F401

@@ -1,5 +1,66 @@
-"""(being built)"""
+"""The evidence packs page: choose a board, a review or an agency (and optionally dates), download one ZIP.
 
-from flask import Blueprint
+For auditors, board members and admins, for the boards in their reach; agency leads may not export packs
+(see ``permissions.can_export_pack``). The download is streamed: the response is a generator over the
+pack, never the pack in memory.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+from flask_login import current_user, login_required
+
+from tracker.auth.fresh import fresh_login_required
+from tracker.errors_domain import DomainError, NotPermitted
+from tracker.extensions import db
+from tracker.packs import scope, services
+from tracker.packs.forms import PackForm
+from tracker.permissions import can_export_pack
 
 bp = Blueprint("packs", __name__)
+
+
+@bp.route("/packs", methods=["GET", "POST"])
+@login_required
+@fresh_login_required(back="packs.index")
+def index():
+    if not can_export_pack(current_user):
+        abort(403)
+    form = PackForm()
+    form.offer(scope.choices_for(db.session, current_user))
+    if form.validate_on_submit():
+        target = scope.chosen(db.session, current_user, form.scope.data, form.chosen_id())
+        if target is None:
+            abort(404)
+        try:
+            pack = services.make_pack(
+                db.session,
+                current_user._get_current_object(),
+                target,
+                period=scope.Period(form.date_from.data, form.date_to.data),
+                reason=form.reason.data,
+            )
+            db.session.commit()
+        except NotPermitted:
+            db.session.rollback()
+            abort(403)
+        except DomainError as refused:
+            db.session.rollback()
+            field = getattr(form, refused.field or "", None) or form.reason
+            field.errors = [*field.errors, refused.message]
+        except BaseException:
+            db.session.rollback()
+            raise
+        else:
+            return _download(pack)
+    status = 422 if form.is_submitted() else 200
+    return render_template("packs/index.html", form=form), status
+
+
+def _download(pack: services.EvidencePack) -> Response:
+    response = Response(pack.chunks(), mimetype="application/zip", direct_passthrough=True)
+    response.content_length = pack.size
+    response.headers["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.call_on_close(pack.close)
+    return response

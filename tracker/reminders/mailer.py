@@ -126,3 +126,22 @@ class Mailer:
         except (OSError, smtplib.SMTPException):
             self._smtp.close()
         self._smtp = None
+
+
+def send_message(app_config: Mapping, to: str, subject: str, body: str) -> None:
+    """Send one plain-text message (an invitation, a password reset link) over its own SMTP connection.
+
+    Raises OSError when the mail server cannot be reached and ``smtplib.SMTPException`` when it refuses the
+    message, so that the caller can roll back and say so."""
+    message = EmailMessage(policy=policy.default.clone(max_line_length=998))
+    sender = app_config["MAIL_FROM"]
+    message["From"] = sender
+    message["To"] = to
+    # Header values are one line: a stray line break in a name must not start a new header.
+    message["Subject"] = " ".join(subject.split())
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body.strip() + "\n")
+    with Mailer(app_config) as mailer:
+        mailer.send(message)

@@ -1,5 +1,149 @@
-"""(being built)"""
+"""Assurance report pages and their PDF downloads: for a board, a review, and an agency lead's own agency.
 
-from flask import Blueprint
+Each page can be shown as it stood on a past date (``?as_at=``). Out-of-reach boards and reviews answer 404;
+those in sight but not reportable by the user (an agency lead has their agency's report instead) answer 403.
+Every PDF download is recorded in the history.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from tracker import clock, permissions
+from tracker.auth.models import Role
+from tracker.extensions import db
+from tracker.loading import load_visible
+from tracker.orgs.models import Agency, Board
+from tracker.reports import charts, services
+from tracker.reports.builder import build_report
+from tracker.reports.forms import as_at_form, quick_dates
+from tracker.reports.pdf import render_pdf
+from tracker.reports.scope import scope_for
+from tracker.reviews.models import Review
+from tracker.reviews.queries import visible_reviews_query
 
 bp = Blueprint("reports", __name__)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.route("/reports")
+@login_required
+def index():
+    user = _user()
+    boards, reviews = [], []
+    if user.role != Role.AGENCY_LEAD:
+        reach = permissions.board_ids_in_reach(user)
+        query = select(Board).order_by(Board.name)
+        if reach is not None:
+            query = query.where(Board.id.in_(sorted(reach)))
+        boards = list(db.session.execute(query).scalars())
+        reviews = list(db.session.execute(visible_reviews_query(user)).scalars())
+    return render_template("reports/index.html", boards=boards, reviews=reviews, agency=user.agency)
+
+
+def _load_board(board_id: int) -> Board:
+    board = load_visible(Board, board_id, permissions.can_view_board)
+    if not permissions.can_view_board_report(current_user, board):
+        abort(403)
+    return board
+
+
+def _load_review(review_id: int) -> Review:
+    review = load_visible(Review, review_id, permissions.can_view_review)
+    if not permissions.can_view_review_report(current_user, review):
+        abort(403)
+    return review
+
+
+def _own_agency() -> Agency:
+    agency = current_user.agency
+    if agency is None or not permissions.can_view_agency_report(current_user, agency):
+        abort(404)
+    return agency
+
+
+def _page(subject: dict, endpoint: str, endpoint_args: dict):
+    form = as_at_form(request.args)
+    as_at = form.as_at.data if not form.errors else None
+    report = build_report(db.session, scope_for(**subject, viewer=_user()), as_at=as_at)
+    today = clock.today()
+    return render_template(
+        "reports/report.html",
+        report=report,
+        charts=charts.report_charts(report),
+        form=form if form.errors else None,
+        as_at_form=form,
+        quick_dates=quick_dates(today),
+        page_url=url_for(endpoint, **endpoint_args),
+        pdf_url=url_for(endpoint + "_pdf", **endpoint_args, **({"as_at": as_at.isoformat()} if as_at else {})),
+        pdf=False,
+    ), (422 if form.errors else 200)
+
+
+def _download(subject: dict, endpoint: str, endpoint_args: dict, name: str):
+    form = as_at_form(request.args)
+    if form.errors:
+        return redirect(url_for(endpoint, **endpoint_args, **request.args.to_dict(flat=False)))
+    as_at = form.as_at.data
+    user = _user()
+    scope = scope_for(**subject, viewer=user)
+    report = build_report(db.session, scope, as_at=as_at)
+    prepared_for = user.name
+    # End the reading transaction before the seconds WeasyPrint takes: on SQLite a transaction holds the
+    # database's write lock (see db.py), and drawing the PDF needs nothing more from the database.
+    db.session.commit()
+    body = render_pdf(report, prepared_for=prepared_for)
+    services.record_download(db.session, user, scope, as_at)
+    db.session.commit()
+    filename = f"assurance-report-{re.sub(r'[^A-Za-z0-9-]+', '-', name)[:80]}-{report.on.isoformat()}.pdf"
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@bp.route("/reports/boards/<int:board_id>")
+@login_required
+def board(board_id: int):
+    return _page({"board": _load_board(board_id)}, "reports.board", {"board_id": board_id})
+
+
+@bp.route("/reports/boards/<int:board_id>/pdf")
+@login_required
+def board_pdf(board_id: int):
+    board = _load_board(board_id)
+    return _download({"board": board}, "reports.board", {"board_id": board_id}, board.key)
+
+
+@bp.route("/reports/reviews/<int:review_id>")
+@login_required
+def review(review_id: int):
+    return _page({"review": _load_review(review_id)}, "reports.review", {"review_id": review_id})
+
+
+@bp.route("/reports/reviews/<int:review_id>/pdf")
+@login_required
+def review_pdf(review_id: int):
+    review = _load_review(review_id)
+    return _download({"review": review}, "reports.review", {"review_id": review_id}, review.ref)
+
+
+@bp.route("/reports/agency")
+@login_required
+def agency():
+    return _page({"agency": _own_agency()}, "reports.agency", {})
+
+
+@bp.route("/reports/agency/pdf")
+@login_required
+def agency_pdf():
+    agency = _own_agency()
+    return _download({"agency": agency}, "reports.agency", {}, agency.key)

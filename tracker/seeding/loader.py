@@ -54,6 +54,15 @@ def _read(path: Path) -> dict:
         return yaml.safe_load(handle) or {}
 
 
+def _create_only(session: Session, report: SeedReport, model, lookup: dict, values: dict, kind: str, describe: str):
+    """Boards and agencies are the administrators' once created (renamed, relinked, merged): the seeds only
+    create what is missing and never undo their changes."""
+    obj = session.execute(select(model).filter_by(**lookup)).scalar_one_or_none()
+    if obj is not None:
+        return obj
+    return _upsert(session, report, model, lookup, values, kind, describe)
+
+
 def _upsert(session: Session, report: SeedReport, model, lookup: dict, values: dict, kind: str, describe: str):
     """Create or correct one seeded record; write history only when something actually changed."""
     obj = session.execute(select(model).filter_by(**lookup)).scalar_one_or_none()
@@ -111,7 +120,7 @@ def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
     report = SeedReport()
     boards = {}
     for item in _read(seeds_dir / "boards.yaml")["boards"]:
-        boards[item["key"]] = _upsert(
+        boards[item["key"]] = _create_only(
             session, report, Board, {"key": item["key"]}, {"name": item["name"]}, "board", item["name"]
         )
     themes = {
@@ -126,7 +135,8 @@ def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
 def _load_agencies(session, report, path, boards):
     agencies, aliases = {}, {}
     for item in _read(path)["agencies"]:
-        agency = _upsert(
+        existing = session.execute(select(Agency).where(Agency.key == item["key"])).scalar_one_or_none()
+        agency = _create_only(
             session,
             report,
             Agency,
@@ -135,7 +145,11 @@ def _load_agencies(session, report, path, boards):
             "agency",
             item["name"],
         )
-        _set_collection(agency, "boards", [boards[b] for b in item.get("boards", [])])
+        if existing is None:
+            _set_collection(agency, "boards", [boards[b] for b in item.get("boards", [])])
+        # A record an administrator merged into another stands for that other one from now on.
+        while agency.merged_into_id is not None:
+            agency = session.get(Agency, agency.merged_into_id)
         agencies[item["key"]] = agency
         for alias in [item["key"], *item.get("aliases", [])]:
             aliases[alias] = item["key"]

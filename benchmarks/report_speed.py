@@ -1,0 +1,276 @@
+"""How fast a board's assurance report page renders on a big board, and whether its query count grows.
+
+Builds a temporary SQLite database (migrated, seeded for agencies and themes), then bulk-inserts a board with
+50,000 actions (50 reviews of 10 recommendations, every status, due dates around today) and 500,000 history
+entries about them, and a second board of 5,000 actions built the same way. Times the board report page
+through the Flask test client, signed in as a member of the board (one warm-up request, then the median of
+several), and counts the SQL statements each request runs on both boards. The promises: under 500 ms, and
+the same number of queries for 5,000 actions as for 50,000.
+
+    .venv/bin/python benchmarks/report_speed.py [--actions 50000] [--history 500000] [--runs 7]
+
+History rows carry unique dummy hashes: the chain is not verified here. The report "as at a past date"
+(rebuilt from the history) is timed once too, for information; it has no target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import event, insert, select  # noqa: E402
+
+from tracker import clock, create_app  # noqa: E402
+from tracker.actions.models import Action  # noqa: E402
+from tracker.actions.states import Status  # noqa: E402
+from tracker.audit import HistoryEntry  # noqa: E402
+from tracker.auth.models import User  # noqa: E402
+from tracker.auth.services import create_user  # noqa: E402
+from tracker.extensions import db  # noqa: E402
+from tracker.orgs.models import Agency, Board  # noqa: E402
+from tracker.reviews.models import Recommendation, Review, Theme, recommendation_themes, review_boards  # noqa: E402
+from tracker.seeding.loader import load_seeds  # noqa: E402
+
+PASSWORD = "benchmark password that is long enough"  # noqa: S105 - a throwaway account on a temporary database
+TARGET_MS = 500
+STATUS_WEIGHTS = {
+    Status.NOT_STARTED: 20,
+    Status.IN_PROGRESS: 35,
+    Status.SUBMITTED: 10,
+    Status.RETURNED: 5,
+    Status.ASSURED: 15,
+    Status.EMBEDDED: 10,
+    Status.CLOSED: 5,
+}
+BATCH = 10_000
+
+
+def build_board(key: str, actions: int, history: int, rng: random.Random, today: date) -> tuple[int, str]:
+    """A board with ``actions`` actions (and ``history`` history entries about them); returns its id and the
+    e-mail of a member who can sign in."""
+    session = db.session
+    board = Board(key=key, name=f"Benchmark board {key}")
+    session.add(board)
+    session.flush()
+    agencies = list(session.execute(select(Agency.id)).scalars())
+    themes = list(session.execute(select(Theme.id)).scalars())
+    leads = []
+    for i, agency_id in enumerate(agencies):
+        lead = User(
+            email=f"lead{i}@{key}.invalid",
+            name=f"Lead {i} of {key}",
+            role="agency_lead",
+            password_hash="!",  # noqa: S106 - no usable password: these leads never sign in
+            agency_id=agency_id,
+        )
+        session.add(lead)
+        leads.append(lead)
+    session.flush()
+    lead_of = {lead.agency_id: lead.id for lead in leads}
+
+    reviews_count = max(actions // 1000, 1)
+    recommendations = []
+    for r in range(reviews_count):
+        review = Review(
+            ref=f"{key}-review-{r}",
+            title=f"Benchmark review {r} of {key}",
+            child=f"Child {r}",
+            review_type="Serious Case Review",
+            report_date=today - timedelta(days=30 * r),
+        )
+        session.add(review)
+        session.flush()
+        session.execute(insert(review_boards).values(review_id=review.id, board_id=board.id))
+        for n in range(10):
+            rec = Recommendation(
+                review_id=review.id,
+                ref=str(n + 1),
+                position=n + 1,
+                addressed_to="board",
+                kind="board",
+                text=f"Recommendation {n + 1} of benchmark review {r}: " + "word " * 40,
+                response=rng.choice([None, "accepted", "accepted_in_part"]),
+            )
+            session.add(rec)
+            recommendations.append((review.id, rec))
+    session.flush()
+    links = {(rec.id, theme) for _, rec in recommendations for theme in rng.sample(themes, rng.randint(1, 3))}
+    session.execute(insert(recommendation_themes), [{"recommendation_id": r, "theme_id": t} for r, t in links])
+
+    statuses, weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
+    now = datetime.now(UTC)
+    rows = []
+    for i in range(actions):
+        review_id, rec = recommendations[i % len(recommendations)]
+        agency_id = rng.choice(agencies)
+        status = rng.choices(statuses, weights)[0]
+        due = None if rng.random() < 0.15 else today + timedelta(days=rng.randint(-200, 300))
+        rows.append(
+            {
+                "review_id": review_id,
+                "recommendation_id": None if rng.random() < 0.05 else rec.id,
+                "agency_id": agency_id,
+                "text": f"Benchmark action {i}: " + "the agency will do something useful " * 4,
+                "source_paragraphs": [],
+                "reported_progress": "not_stated",
+                "themes": [],
+                "owner_id": lead_of[agency_id] if rng.random() < 0.8 else None,
+                "due_date": due,
+                "original_due_date": due,
+                "status": status.value,
+                "closed_reason": "Superseded" if status == Status.CLOSED else None,
+                "recheck_due": today + timedelta(days=rng.randint(-30, 180))
+                if status in (Status.ASSURED, Status.EMBEDDED) and rng.random() < 0.7
+                else None,
+                "created_at": now - timedelta(days=400),
+                "updated_at": now,
+                "version": 1,
+            }
+        )
+        if len(rows) == BATCH:
+            session.execute(insert(Action.__table__), rows)
+            rows = []
+    if rows:
+        session.execute(insert(Action.__table__), rows)
+    ids = list(
+        session.execute(
+            select(Action.id).where(
+                Action.review_id.in_(select(review_boards.c.review_id).where(review_boards.c.board_id == board.id))
+            )
+        ).scalars()
+    )
+
+    per_action = max(history // max(len(ids), 1), 1)
+    entries, written = [], 0
+    start = now - timedelta(days=365)
+    for action_id in ids:
+        for step in range(per_action):
+            written += 1
+            entries.append(
+                {
+                    "at": start + timedelta(days=step * 30, seconds=written),
+                    "actor_label": "benchmark",
+                    "event": "action.status",
+                    "object_type": "action",
+                    "object_id": action_id,
+                    "summary": "Status changed",
+                    "before": {"status": "not_started"},
+                    "after": {"status": statuses[step % len(statuses)].value, "version": step + 1},
+                    "prev_hash": f"{key}-prev-{written}",
+                    "entry_hash": f"{key}-hash-{written}",
+                }
+            )
+            if len(entries) == BATCH:
+                session.execute(insert(HistoryEntry.__table__), entries)
+                entries = []
+    if entries:
+        session.execute(insert(HistoryEntry.__table__), entries)
+    email = f"member@{key}.invalid"
+    create_user(session, email=email, name=f"Member of {key}", role="board_member", password=PASSWORD, board_keys=[key])
+    session.commit()
+    return board.id, email
+
+
+def measure(app, board_id: int, email: str, runs: int, query: str = "") -> tuple[list[float], list[float], int, int]:
+    """Wall-clock and CPU milliseconds of ``runs`` requests after a warm-up, the statements the warm-up ran,
+    and the page's size. (SQLite runs in this process, so CPU time is what the request costs when the
+    machine is otherwise idle.)"""
+    client = app.test_client()
+    response = client.post("/sign-in", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+    url = f"/reports/boards/{board_id}{query}"
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(url)  # warm up (and count)
+        count = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 200, response.status_code
+    timings, cpu = [], []
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        assert response.status_code == 200
+    return timings, cpu, count, len(response.data)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--actions", type=int, default=50_000)
+    parser.add_argument("--history", type=int, default=500_000)
+    parser.add_argument("--small", type=int, default=5_000, help="actions on the board compared for query count")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    logging.disable(logging.INFO)
+    rng = random.Random(4)  # noqa: S311 - shapes test data, not secrets
+
+    with tempfile.TemporaryDirectory(prefix="report-speed-") as tmp:
+        app = create_app(
+            {
+                "ENV_NAME": "test",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/benchmark.sqlite3",
+                "WTF_CSRF_ENABLED": False,
+                "SEEDS_DIR": str(ROOT / "seeds"),
+                "EVIDENCE_STORAGE_DIR": f"{tmp}/evidence",
+            }
+        )
+        today = clock.today()
+        started = time.perf_counter()
+        with app.app_context():
+            upgrade()
+            load_seeds(db.session, ROOT / "seeds")
+            db.session.commit()
+            big_id, big_email = build_board("big", args.actions, args.history, rng, today)
+            small_id, small_email = build_board("small", args.small, args.small * 10, rng, today)
+            db.session.execute(db.text("ANALYZE"))
+            db.session.commit()
+            db.session.remove()
+        print(
+            f"Built {args.actions:,} actions and {args.history:,} history entries on one board, "
+            f"and {args.small:,} actions on another, in {time.perf_counter() - started:.0f} s"
+        )
+
+        timings, cpu, big_queries, size = measure(app, big_id, big_email, args.runs)
+        _, _, small_queries, _ = measure(app, small_id, small_email, 1)
+        median = statistics.median(timings)
+        print(
+            f"Board report page, {args.actions:,} actions: median {median:.0f} ms over {args.runs} runs "
+            f"(min {min(timings):.0f}, max {max(timings):.0f}; CPU median {statistics.median(cpu):.0f} ms); "
+            f"{size / 1024:.0f} KiB of HTML"
+        )
+        print(f"Load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        print(
+            f"SQL statements per request: {big_queries} with {args.actions:,} actions, "
+            f"{small_queries} with {args.small:,} (sign-in check included)"
+        )
+        as_at = (today - timedelta(days=90)).isoformat()
+        past, _, past_queries, _ = measure(app, big_id, big_email, 1, f"?as_at={as_at}")
+        print(f"For information: as at {as_at}, rebuilt from the history: {past[0]:.0f} ms, {past_queries} statements")
+
+        fast = median < TARGET_MS
+        flat = big_queries == small_queries
+        print(f"Under {TARGET_MS} ms: {'yes' if fast else 'NO'}")
+        print(f"Query count does not grow with the data: {'yes' if flat else 'NO'}")
+        return 0 if fast and flat else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The BRAG rules, as pure functions: one action's rating from its status and due date, and a
+recommendation's as the worst of its actions'."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tracker.actions.states import Status
+from tracker.reports.brag import AT_RISK_DAYS, KEY, Brag, Timing, brag, brag_for_action, timing, worst
+
+TODAY = date(2026, 6, 15)
+PAST, SOON, LATER = TODAY - timedelta(days=1), TODAY + timedelta(days=AT_RISK_DAYS), TODAY + timedelta(days=31)
+
+
+@pytest.mark.parametrize(
+    ("due", "expected"),
+    [
+        (None, Timing.NO_DATE),
+        (TODAY - timedelta(days=400), Timing.PAST),
+        (PAST, Timing.PAST),
+        (TODAY, Timing.SOON),  # due today is not yet overdue
+        (SOON, Timing.SOON),
+        (LATER, Timing.LATER),
+    ],
+)
+def test_timing_of_a_due_date(due, expected):
+    assert timing(due, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "due", "expected"),
+    [
+        # Blue: assured and embedded, whatever the date.
+        (Status.EMBEDDED, PAST, Brag.BLUE),
+        (Status.EMBEDDED, None, Brag.BLUE),
+        # Green: assured (even after its date), or on track.
+        (Status.ASSURED, PAST, Brag.GREEN),
+        (Status.IN_PROGRESS, LATER, Brag.GREEN),
+        (Status.IN_PROGRESS, None, Brag.GREEN),
+        (Status.NOT_STARTED, LATER, Brag.GREEN),
+        (Status.NOT_STARTED, None, Brag.GREEN),
+        (Status.SUBMITTED, SOON, Brag.GREEN),  # submitted: no longer at risk of missing its date
+        # Amber: at risk (due within 30 days, not yet submitted) or returned.
+        (Status.IN_PROGRESS, SOON, Brag.AMBER),
+        (Status.NOT_STARTED, TODAY, Brag.AMBER),
+        (Status.RETURNED, LATER, Brag.AMBER),
+        (Status.RETURNED, None, Brag.AMBER),
+        # Red: overdue, including not started past its date, and waiting past its date.
+        (Status.NOT_STARTED, PAST, Brag.RED),
+        (Status.IN_PROGRESS, PAST, Brag.RED),
+        (Status.RETURNED, PAST, Brag.RED),
+        (Status.SUBMITTED, PAST, Brag.RED),
+        # Closed without implementation is not rated.
+        (Status.CLOSED, PAST, Brag.NOT_RATED),
+        (Status.CLOSED, None, Brag.NOT_RATED),
+    ],
+)
+def test_an_action_is_rated_by_its_status_and_due_date(status, due, expected):
+    assert brag_for_action(status, due, TODAY) == expected
+    assert brag(status.value, timing(due, TODAY).value) == expected
+
+
+def test_red_agrees_with_the_actions_own_idea_of_overdue():
+    from tracker.actions.models import Action
+
+    for status in Status:
+        for due in (None, PAST, TODAY, LATER):
+            action = Action(status=status.value, due_date=due)
+            overdue = action.is_overdue(TODAY)
+            assert (brag_for_action(status, due, TODAY) == Brag.RED) == overdue, (status, due)
+
+
+@pytest.mark.parametrize(
+    ("ratings", "expected"),
+    [
+        ([Brag.BLUE, Brag.GREEN], Brag.GREEN),
+        ([Brag.BLUE, Brag.BLUE], Brag.BLUE),
+        ([Brag.GREEN, Brag.AMBER, Brag.BLUE], Brag.AMBER),
+        ([Brag.AMBER, Brag.RED, Brag.GREEN], Brag.RED),
+        ([Brag.NOT_RATED, Brag.BLUE], Brag.BLUE),  # closed actions do not pull a recommendation down or up
+        ([Brag.NOT_RATED], Brag.NOT_RATED),
+        ([], Brag.NOT_RATED),  # no actions yet
+    ],
+)
+def test_a_recommendation_takes_the_worst_rating_of_its_actions(ratings, expected):
+    assert worst(ratings) == expected
+
+
+def test_the_key_says_every_rating_in_words_worst_first():
+    assert [rating for rating, _, _ in KEY] == [Brag.RED, Brag.AMBER, Brag.GREEN, Brag.BLUE, Brag.NOT_RATED]
+    meanings = {rating: f"{label}: {meaning}" for rating, label, meaning in KEY}
+    assert "Overdue" in meanings[Brag.RED] and "not started past its due date" in meanings[Brag.RED]
+    assert "At risk" in meanings[Brag.AMBER] and "returned" in meanings[Brag.AMBER]
+    assert "On track" in meanings[Brag.GREEN] and "assured" in meanings[Brag.GREEN]
+    assert "Assured and embedded" in meanings[Brag.BLUE]

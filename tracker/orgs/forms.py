@@ -1,0 +1,66 @@
+"""Forms of the boards and agencies pages. They check shapes; the rules live in ``services.py``."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional
+
+from tracker.orgs.services import NAME_MAX, SECTOR_MAX
+
+
+def _name(label: str, message: str) -> StringField:
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message=message),
+            Length(max=NAME_MAX, message=f"The name must be {NAME_MAX} characters or fewer"),
+        ],
+    )
+
+
+class BoardForm(FlaskForm):
+    name = _name("Name of the board or partnership", "Enter the board's name")
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class AgencyForm(FlaskForm):
+    name = _name("Name of the agency", "Enter the agency's name")
+    sector = StringField(
+        "Sector",
+        description="For example, Police, Health or Children's social care",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=SECTOR_MAX, message=f"The sector must be {SECTOR_MAX} characters or fewer")],
+    )
+    boards = SelectMultipleField(
+        "Boards it serves",
+        description="Its agency leads see these boards' reviews.",
+        coerce=int,
+        choices=[],
+        widget=GovCheckboxesInput(),
+        invalid_choice_message="Choose boards from the list",
+        invalid_value_message="Choose boards from the list",
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class MergeForm(FlaskForm):
+    kept = SelectField(
+        "The agency record to keep",
+        description="The same organisation, recorded twice. Everything recorded against this record moves to it.",
+        widget=GovSelect(),
+        choices=[],
+        validate_choice=False,
+        validators=[InputRequired(message="Choose the agency record to keep")],
+    )
+    submit = SubmitField("Merge the records", widget=GovSubmitInput())
+
+    def kept_id(self) -> int | None:
+        value = (self.kept.data or "").strip()
+        return int(value) if value.isdigit() else None
+
+    def validate_kept(self, field):
+        if not (field.data or "").strip().isdigit():
+            raise ValueError("Choose the agency record to keep")

@@ -1,0 +1,320 @@
+"""People pages: the list (filtered by board, agency, role and whether active), inviting someone, a person's
+page (change their role, boards and agency, deactivate or reactivate them), resending or cancelling an
+invitation, and the invitation link itself, where the person sets their password.
+
+Views stay thin: load the object (404 when out of reach), parse the form, call one service, commit once,
+redirect. An invitation e-mail is sent before the commit: if the mail server refuses it, nothing is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
+
+from tracker import permissions
+from tracker.auth.fresh import fresh_login_required
+from tracker.auth.models import Invitation, Role, User
+from tracker.errors_domain import DomainError, NotPermitted
+from tracker.extensions import db
+from tracker.loading import load_visible
+from tracker.people import invitations, queries, services
+from tracker.people.forms import AcceptForm, AccessForm, ConfirmForm, InviteForm, role_choices, role_items
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("people", __name__)
+
+MAIL_FAILED = (
+    "The invitation e-mail could not be sent, so nothing has been saved. Try again in a few minutes; if it "
+    "keeps happening, tell your administrator that the mail server is not accepting messages"
+)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _require_people_manager() -> None:
+    if not permissions.can_manage_people(current_user):
+        abort(403)
+
+
+def _fill_choices(form, person: User | None = None) -> None:
+    """Only what the signed-in user may give; a person's current agency stays choosable."""
+    user = _user()
+    form.role.choices = role_choices([role for role in Role if permissions.can_give_role(user, role)])
+    reach = permissions.grantable_board_ids(user)
+    form.boards.choices = [SelectChoice(b.id, b.name) for b in queries.boards_to_filter(db.session, reach)]
+    agencies = queries.agencies_in_use(db.session, reach)
+    if person is not None and person.agency is not None and person.agency not in agencies:
+        agencies.append(person.agency)
+    form.agency.choices = [SelectChoice("", "No agency")] + [SelectChoice(str(a.id), a.name) for a in agencies]
+
+
+def _put_error(form, error: DomainError, default: str = "role") -> None:
+    if isinstance(error, NotPermitted):
+        abort(403)
+    field = getattr(form, error.field or default, None)
+    if field is None:
+        form.form_errors.append(error.message)
+    else:
+        field.errors = [*field.errors, error.message]
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/people")
+@login_required
+def index():
+    _require_people_manager()
+    reach = permissions.grantable_board_ids(_user())
+    role = request.args.get("role")
+    active = {"active": True, "inactive": False}.get(request.args.get("active", ""))
+    filters = queries.Filters(
+        board_id=_int_arg("board"),
+        agency_id=_int_arg("agency"),
+        role=role if role in {r.value for r in Role} else None,
+        active=active,
+    )
+    query = queries.people_query(reach, filters)
+    size = current_app.config["PAGE_SIZE"]
+    total = queries.count(db.session, query)
+    pages = max((total + size - 1) // size, 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    people = list(db.session.execute(query.limit(size).offset((page - 1) * size)).scalars())
+    return render_template(
+        "people/index.html",
+        people=people,
+        filters=filters,
+        total=total,
+        page=page,
+        pages=pages,
+        boards=queries.boards_to_filter(db.session, reach),
+        agencies=queries.agencies_in_use(db.session, reach),
+        roles=[r for r in Role if reach is None or r != Role.ADMIN],
+        invitations=queries.waiting_invitations(db.session, reach),
+        invitation_state=invitations.state_label,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/people/invite", methods=["GET", "POST"])
+@login_required
+def invite():
+    _require_people_manager()
+    form = InviteForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            invitation, token = invitations.invite(
+                db.session,
+                _user(),
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                board_ids=form.boards.data or [],
+                agency_id=form.agency_id(),
+            )
+            invitations.send_email(current_app.config, invitation, token, _user())
+        except DomainError as error:
+            db.session.rollback()
+            _put_error(form, error)
+        except (OSError, smtplib.SMTPException):
+            db.session.rollback()
+            log.exception("Invitation e-mail not sent")
+            form.form_errors.append(MAIL_FAILED)
+            return render_template("people/invite.html", form=form, role_items=role_items(form.role)), 503
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {invitation.email}. The link works for 72 hours.", "success")
+            return redirect(url_for("people.index"))
+    status = 422 if form.errors else 200
+    return render_template("people/invite.html", form=form, role_items=role_items(form.role)), status
+
+
+def _load_person(user_id: int) -> User:
+    return load_visible(User, user_id, permissions.can_manage_person)
+
+
+def _person_page(person: User, form: AccessForm | None = None, status: int = 200, problem: str | None = None):
+    if form is None:
+        form = AccessForm(
+            formdata=None,
+            role=person.role,
+            boards=[board.id for board in person.boards],
+            agency=str(person.agency_id or ""),
+        )
+    _fill_choices(form, person)
+    if problem:
+        form.form_errors.append(problem)
+    return render_template(
+        "people/show.html",
+        person=person,
+        form=form,
+        role_items=role_items(form.role),
+        confirm_form=ConfirmForm(),
+        is_self=person.id == current_user.id,
+        history=queries.person_history(db.session, person),
+    ), status
+
+
+@bp.route("/people/<int:user_id>")
+@login_required
+def show(user_id: int):
+    return _person_page(_load_person(user_id))
+
+
+@bp.route("/people/<int:user_id>/access", methods=["POST"])
+@login_required
+@fresh_login_required(back="people.show")
+def change_access(user_id: int):
+    person = _load_person(user_id)
+    form = AccessForm()
+    _fill_choices(form, person)
+    if not form.validate_on_submit():
+        return _person_page(person, form, 422)
+    try:
+        changed = services.change_access(
+            db.session,
+            _user(),
+            person,
+            role=form.role.data,
+            board_ids=form.boards.data or [],
+            agency_id=form.agency_id(),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        _put_error(form, error)
+        return _person_page(db.session.get(User, user_id), form, 422)
+    db.session.commit()
+    flash(f"{person.name}'s access has been changed" if changed else "Nothing was changed", "success")
+    return redirect(url_for("people.show", user_id=person.id))
+
+
+def _confirmed_step(user_id: int, step, done: str):
+    person = _load_person(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        step(db.session, _user(), person)
+    except NotPermitted:
+        db.session.rollback()
+        abort(403)
+    except DomainError as error:
+        db.session.rollback()
+        return _person_page(db.session.get(User, user_id), status=422, problem=error.message)
+    db.session.commit()
+    flash(done.format(name=person.name), "success")
+    return redirect(url_for("people.show", user_id=person.id))
+
+
+@bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
+@login_required
+@fresh_login_required(back="people.show")
+def deactivate(user_id: int):
+    return _confirmed_step(
+        user_id, services.deactivate, "{name}'s account has been deactivated and their sessions have ended"
+    )
+
+
+@bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
+@login_required
+@fresh_login_required(back="people.show")
+def reactivate(user_id: int):
+    return _confirmed_step(user_id, services.reactivate, "{name}'s account has been reactivated")
+
+
+def _load_invitation(invitation_id: int) -> Invitation:
+    return load_visible(Invitation, invitation_id, permissions.can_manage_invitation)
+
+
+def _invitation_refused(message: str, status: int = 422):
+    return render_template("people/invitation_problem.html", message=message), status
+
+
+@bp.route("/invitations/<int:invitation_id>/resend", methods=["POST"])
+@login_required
+def resend_invitation(invitation_id: int):
+    invitation = _load_invitation(invitation_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        fresh, token = invitations.resend(db.session, _user(), invitation)
+        invitations.send_email(current_app.config, fresh, token, _user())
+    except NotPermitted:
+        db.session.rollback()
+        abort(403)
+    except DomainError as error:
+        db.session.rollback()
+        return _invitation_refused(error.message)
+    except (OSError, smtplib.SMTPException):
+        db.session.rollback()
+        log.exception("Invitation e-mail not sent")
+        return _invitation_refused(MAIL_FAILED, 503)
+    db.session.commit()
+    flash(f"A new invitation has been sent to {fresh.email}. The earlier link no longer works.", "success")
+    return redirect(url_for("people.index"))
+
+
+@bp.route("/invitations/<int:invitation_id>/cancel", methods=["POST"])
+@login_required
+def cancel_invitation(invitation_id: int):
+    invitation = _load_invitation(invitation_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        invitations.cancel(db.session, _user(), invitation)
+    except NotPermitted:
+        db.session.rollback()
+        abort(403)
+    except DomainError as error:
+        db.session.rollback()
+        return _invitation_refused(error.message)
+    db.session.commit()
+    flash(f"The invitation to {invitation.email} has been cancelled. Its link no longer works.", "success")
+    return redirect(url_for("people.index"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """The link in the e-mail: open to anyone who has it, for as long as it works."""
+    try:
+        invitation = invitations.usable_invitation(db.session, token)
+    except invitations.LinkNotUsable as unusable:
+        return render_template("people/link_not_usable.html", heading=unusable.heading, message=unusable.message), 400
+    if current_user.is_authenticated:
+        return render_template("people/accept.html", invitation=invitation, form=None, signed_in_as=current_user)
+    form = AcceptForm()
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept(db.session, token, form.password.data)
+            db.session.commit()
+        except invitations.LinkNotUsable as unusable:
+            db.session.rollback()
+            return render_template(
+                "people/link_not_usable.html", heading=unusable.heading, message=unusable.message
+            ), 400
+        except DomainError as error:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, error.message]
+        except IntegrityError:
+            # The same link used twice at the same moment: the other request created the account.
+            db.session.rollback()
+            return render_template(
+                "people/link_not_usable.html",
+                heading="This invitation has already been used",
+                message="Your account has been set up. Sign in with your email address and the password you chose.",
+            ), 400
+        else:
+            flash(f"Your account is ready, {user.name}. Sign in with your email address and new password.", "success")
+            return redirect(url_for("auth.sign_in"))
+    status = 422 if form.errors else 200
+    return render_template("people/accept.html", invitation=invitation, form=form, signed_in_as=None), status

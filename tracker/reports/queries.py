@@ -1,0 +1,326 @@
+"""The report's reads: a fixed number of queries for a scope, whatever its size.
+
+Figures are aggregated in SQL (GROUP BY review, recommendation, agency, status and the timing of the due
+date); lists load only the rows a page shows (the most overdue first, and so on) with the total beside them.
+Rebuilding a report as at a past date reads the actions' own rows and their history up to that date, in one
+query each. Every function takes the scope's conditions (``reports/scope.py``), never lists of ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Integer, case, cast, func, literal, literal_column, null, select, union_all
+from sqlalchemy.orm import Session, aliased
+
+from tracker.actions.models import Action
+from tracker.actions.states import FINISHED, Status
+from tracker.assurance.models import SignOff
+from tracker.audit import HistoryEntry
+from tracker.auth.models import User
+from tracker.orgs.models import Agency
+from tracker.reports.brag import Timing, soon_until
+from tracker.reviews.models import Recommendation, Review, Theme, recommendation_themes
+
+UNFINISHED = [s.value for s in Status if s not in FINISHED]
+SIGNED_OFF = [Status.ASSURED.value, Status.EMBEDDED.value]
+
+
+@dataclass
+class Groups:
+    """Actions counted by status and timing of their due date: per recommendation (with its review; None for
+    an agency's own actions, counted per review), across the scope's context; and per agency, in the scope."""
+
+    recommendations: list[tuple]  # (review id, recommendation id, status, timing, count)
+    agencies: list[tuple]  # (agency id, status, timing, count)
+
+
+def timing_case(due: ColumnElement, today: date) -> ColumnElement:
+    """``brag.timing`` in SQL: the same buckets, from the same comparisons."""
+    return case(
+        (due.is_(None), literal(Timing.NO_DATE.value)),
+        (due < today, literal(Timing.PAST.value)),
+        (due <= soon_until(today), literal(Timing.SOON.value)),
+        else_=literal(Timing.LATER.value),
+    )
+
+
+def action_groups(session: Session, where: ColumnElement, today: date, review_id: int | None = None) -> Groups:
+    """One pass over the actions (a materialised CTE), counted twice: per recommendation and status, and per
+    agency and status (only the actions of review ``review_id`` when given), each with how many fall in each
+    timing bucket. The rows returned grow with the number of recommendations and agencies, never with the
+    number of actions."""
+    scoped = (
+        select(
+            Action.review_id,
+            Action.recommendation_id,
+            Action.agency_id,
+            Action.status,
+            timing_case(Action.due_date, today).label("timing"),
+        )
+        .where(where)
+        .cte("scoped")
+        .prefix_with("MATERIALIZED")
+    )
+    buckets = [func.sum(case((scoped.c.timing == when.value, 1), else_=0)) for when in Timing]
+    no_id = cast(null(), Integer)
+    per_recommendation = select(
+        literal("recommendation").label("kind"),
+        scoped.c.review_id,
+        scoped.c.recommendation_id,
+        no_id.label("agency_id"),
+        scoped.c.status,
+        *buckets,
+    ).group_by(scoped.c.review_id, scoped.c.recommendation_id, scoped.c.status)
+    per_agency = select(literal("agency"), no_id, no_id, scoped.c.agency_id, scoped.c.status, *buckets).group_by(
+        scoped.c.agency_id, scoped.c.status
+    )
+    if review_id is not None:
+        per_agency = per_agency.where(scoped.c.review_id == review_id)
+    groups = Groups([], [])
+    for kind, review, recommendation, agency, status, *counts in session.execute(
+        union_all(per_recommendation, per_agency)
+    ):
+        for when, n in zip(Timing, counts, strict=True):
+            if not n:
+                continue
+            if kind == "recommendation":
+                groups.recommendations.append((review, recommendation, status, when.value, int(n)))
+            else:
+                groups.agencies.append((agency, status, when.value, int(n)))
+    return groups
+
+
+def reviews(session: Session, where: ColumnElement) -> list:
+    return list(
+        session.execute(
+            select(Review.id, Review.ref, Review.title, Review.report_date)
+            .where(where)
+            .order_by(Review.report_date.desc().nulls_last(), Review.title)
+        )
+    )
+
+
+def recommendations(session: Session, where: ColumnElement) -> list:
+    return list(
+        session.execute(
+            select(
+                Recommendation.id,
+                Recommendation.review_id,
+                Recommendation.ref,
+                Recommendation.text,
+                Recommendation.response,
+            )
+            .where(where)
+            .order_by(Recommendation.review_id, Recommendation.position, Recommendation.id)
+        )
+    )
+
+
+def themes(session: Session, recommendations_where: ColumnElement) -> list:
+    """(recommendation id, theme key, theme label) for every recommendation in the condition."""
+    return list(
+        session.execute(
+            select(recommendation_themes.c.recommendation_id, Theme.key, Theme.label)
+            .join(Theme, Theme.id == recommendation_themes.c.theme_id)
+            .where(
+                recommendation_themes.c.recommendation_id.in_(select(Recommendation.id).where(recommendations_where))
+            )
+        )
+    )
+
+
+def agency_names(session: Session) -> dict[int, str]:
+    """Every agency's name (a short table: cheaper to read whole than to find those in the scope)."""
+    return dict(session.execute(select(Agency.id, Agency.name)).all())
+
+
+# Lists: the first rows a page shows. (Their totals come from the grouped counts, or are counted here.) ------
+
+
+def _listed(where: ColumnElement, *extra):
+    owner = aliased(User)
+    return (
+        select(
+            Action.id,
+            Action.text,
+            Action.review_id,
+            Recommendation.ref.label("recommendation_ref"),
+            Action.agency_id,
+            owner.name.label("owner"),
+            Action.status,
+            Action.due_date,
+            Action.recheck_due,
+            *extra,
+        )
+        .outerjoin(Recommendation, Recommendation.id == Action.recommendation_id)
+        .outerjoin(owner, owner.id == Action.owner_id)
+        .where(where)
+    )
+
+
+def overdue(session: Session, where: ColumnElement, today: date, limit: int) -> list:
+    query = _listed(where).where(Action.due_date < today, Action.status.in_(UNFINISHED))
+    return list(session.execute(query.order_by(Action.due_date, Action.id).limit(limit)))
+
+
+def rechecks_due(session: Session, where: ColumnElement, today: date, limit: int) -> tuple[list, int]:
+    """Assured (or embedded, with a further re-check wanted) actions whose re-check is due or due soon, and
+    how many there are (found by the re-check date's index, so counting them here is cheap)."""
+    query = _listed(where, func.count().over().label("total")).where(
+        Action.status.in_(SIGNED_OFF), Action.recheck_due.is_not(None), Action.recheck_due <= soon_until(today)
+    )
+    rows = list(session.execute(query.order_by(Action.recheck_due, Action.id).limit(limit)))
+    return rows, (rows[0].total if rows else 0)
+
+
+def returned(session: Session, where: ColumnElement, limit: int) -> list:
+    """Returned actions with the board's latest reasons, the longest waiting first."""
+    latest = (
+        select(SignOff.action_id, func.max(SignOff.id).label("sign_off_id"))
+        .where(SignOff.decision == "returned")
+        .group_by(SignOff.action_id)
+        .subquery()
+    )
+    decider = aliased(User)
+    query = (
+        _listed(where, SignOff.comments, SignOff.decided_at, decider.name.label("decided_by"))
+        .outerjoin(latest, latest.c.action_id == Action.id)
+        .outerjoin(SignOff, SignOff.id == latest.c.sign_off_id)
+        .outerjoin(decider, decider.id == SignOff.decided_by_id)
+        .where(Action.status == Status.RETURNED.value)
+    )
+    return list(session.execute(query.order_by(SignOff.decided_at.nulls_first(), Action.id).limit(limit)))
+
+
+def owed(session: Session, where: ColumnElement, limit: int) -> list:
+    """Unfinished actions, soonest due first (those without a date last)."""
+    query = _listed(where).where(Action.status.in_(UNFINISHED))
+    return list(session.execute(query.order_by(Action.due_date.nulls_last(), Action.id).limit(limit)))
+
+
+# As at a past date ----------------------------------------------------------------------------------------
+
+
+def action_rows(session: Session, where: ColumnElement) -> list:
+    """Every action in the scope, the columns the report needs, without their text."""
+    owner = aliased(User)
+    return list(
+        session.execute(
+            select(
+                Action.id,
+                Action.review_id,
+                Action.recommendation_id,
+                Action.agency_id,
+                Action.status,
+                Action.due_date,
+                Action.recheck_due,
+                Action.created_at,
+                owner.name.label("owner"),
+            )
+            .outerjoin(owner, owner.id == Action.owner_id)
+            .where(where)
+        )
+    )
+
+
+# What the history's entries about an action may say of it (see asat.py), in the order of ActionState.
+HISTORY_KEYS = ("status", "due_date", "recheck_due", "owner")
+
+
+def _has_key(session: Session, column, key: str) -> ColumnElement:
+    """Whether a JSON column's object has ``key``, even with a null value (which the ->> extraction cannot
+    tell from a missing key). ``key`` is one of HISTORY_KEYS, never user input."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column.op("->")(literal_column(f"'{key}'")).is_not(None)
+    return func.json_type(column, f'$."{key}"').is_not(None)
+
+
+def latest_action_values(session: Session, where: ColumnElement, end: datetime) -> dict[int, dict]:
+    """For each action in the scope with history before ``end``: the value each of HISTORY_KEYS had in the
+    latest entry before ``end`` that named it (keys no entry named are left out), as text.
+
+    One query: the history is read once and grouped per action (the id of the latest entry naming each key),
+    then those entries are joined back for their values; nothing is decoded in Python."""
+    latest = (
+        select(
+            HistoryEntry.object_id,
+            *[
+                func.max(case((_has_key(session, HistoryEntry.after, key), HistoryEntry.id))).label(key)
+                for key in HISTORY_KEYS
+            ],
+        )
+        .where(
+            HistoryEntry.object_type == "action",
+            HistoryEntry.at < end,
+            HistoryEntry.object_id.in_(select(Action.id).where(where)),
+        )
+        .group_by(HistoryEntry.object_id)
+        .subquery()
+    )
+    entries = {key: aliased(HistoryEntry, name=f"entry_{key}") for key in HISTORY_KEYS}
+    query = select(latest.c.object_id, *[latest.c[key] for key in HISTORY_KEYS])
+    query = query.add_columns(*[entries[key].after[key].as_string() for key in HISTORY_KEYS])
+    for key in HISTORY_KEYS:
+        query = query.outerjoin(entries[key], entries[key].id == latest.c[key])
+    values = {}
+    width = len(HISTORY_KEYS)
+    for object_id, *found in session.execute(query):
+        ids, texts = found[:width], found[width:]
+        values[object_id] = {key: text for key, id_, text in zip(HISTORY_KEYS, ids, texts, strict=True) if id_}
+    return values
+
+
+def actions_with_history_after(session: Session, where: ColumnElement, end: datetime) -> set[int]:
+    rows = session.execute(
+        select(HistoryEntry.object_id)
+        .where(
+            HistoryEntry.object_type == "action",
+            HistoryEntry.at >= end,
+            HistoryEntry.object_id.in_(select(Action.id).where(where)),
+        )
+        .distinct()
+    )
+    return set(rows.scalars())
+
+
+def recommendation_entries(session: Session, where: ColumnElement) -> list:
+    """(recommendation id, at, before, after) of every history entry about the recommendations, oldest first."""
+    return list(
+        session.execute(
+            select(HistoryEntry.object_id, HistoryEntry.at, HistoryEntry.before, HistoryEntry.after)
+            .where(
+                HistoryEntry.object_type == "recommendation",
+                HistoryEntry.object_id.in_(select(Recommendation.id).where(where)),
+            )
+            .order_by(HistoryEntry.id)
+        )
+    )
+
+
+def action_texts(session: Session, ids: set[int]) -> dict[int, tuple[str, str | None]]:
+    """(text, recommendation ref) of a few actions, by id."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Action.id, Action.text, Recommendation.ref)
+        .outerjoin(Recommendation, Recommendation.id == Action.recommendation_id)
+        .where(Action.id.in_(sorted(ids)))
+    )
+    return {row.id: (row.text, row.ref) for row in rows}
+
+
+def returns_until(session: Session, where: ColumnElement, end: datetime) -> dict[int, tuple]:
+    """The latest return (comments, when, by whom) of each action in the scope, decided before ``end``."""
+    rows = session.execute(
+        select(SignOff.action_id, SignOff.comments, SignOff.decided_at, User.name)
+        .join(User, User.id == SignOff.decided_by_id)
+        .where(
+            SignOff.action_id.in_(select(Action.id).where(where)),
+            SignOff.decision == "returned",
+            SignOff.decided_at < end,
+        )
+        .order_by(SignOff.id)
+    )
+    return {row.action_id: (row.comments, row.decided_at, row.name) for row in rows}

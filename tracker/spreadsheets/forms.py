@@ -1,0 +1,14 @@
+"""The import form: parsing only. What makes a file acceptable lives in the reader and the checks."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
+from wtforms import SubmitField
+
+
+class ImportPlanForm(FlaskForm):
+    file = FileField("Upload the plan", widget=GovFileInput())
+    submit = SubmitField("Import the plan", widget=GovSubmitInput())
+    check = SubmitField("Check the file without importing", widget=GovSubmitInput())

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Debian packages the app needs beyond Python and Node: Pango for WeasyPrint's PDF reports, and (with
-# --browser) Chromium and its driver for the browser tests. Installs them when run as root; otherwise
+# --browser, for the tests) Chromium and its driver, and pdftotext. Installs them when run as root; otherwise
 # says which command to run.
 set -eu
 need=""
@@ -8,6 +8,8 @@ if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then
   need="$need libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
 fi
 if [ "${1:-}" = "--browser" ]; then
+  # The tests read the PDF reports' text with pdftotext (poppler-utils).
+  command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"
   command -v chromium >/dev/null 2>&1 || need="$need chromium"
   command -v chromedriver >/dev/null 2>&1 || need="$need chromium-driver"
 fi

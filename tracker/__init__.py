@@ -70,11 +70,8 @@ def _init_templates(app: Flask) -> None:
             ),
         ]
     )
-    from govuk_frontend_wtf.main import WTFormsHelpers
-
     from tracker import template_helpers
 
-    WTFormsHelpers(app)
     template_helpers.init_app(app)
 
 

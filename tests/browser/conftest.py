@@ -84,3 +84,22 @@ def sign_in_as(page, base_url: str, role: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def pytest_collection_modifyitems(items):
+    """A browser may abandon a static file (a script, the stylesheet) when it moves to the next page; the
+    development server then drops the open file without closing it. That is the test server's behaviour,
+    not the app's, so in browser tests only that warning is ignored, and only for files it serves."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(
+                pytest.mark.filterwarnings(
+                    r"ignore:unclosed file <_io\.BufferedReader name='.*/static/:ResourceWarning"
+                )
+            )
+            item.add_marker(
+                pytest.mark.filterwarnings(
+                    r"ignore:Exception ignored in. <_io\.FileIO name='.*/static/"
+                    ":pytest.PytestUnraisableExceptionWarning"
+                )
+            )

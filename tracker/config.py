@@ -33,7 +33,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     EVIDENCE_STORAGE_DIR = os.environ.get("EVIDENCE_STORAGE_DIR") or str(INSTANCE_DIR / "evidence")
-    REVIEWS_SOURCE_DIR = os.environ.get("REVIEWS_SOURCE_DIR") or str(BASE_DIR.parent / "shared" / "reviews")
+    # The published reports the seeds quote, kept in the project (seeds/reports/README.md says where from).
+    REVIEWS_SOURCE_DIR = os.environ.get("REVIEWS_SOURCE_DIR") or str(BASE_DIR / "seeds" / "reports")
     SEEDS_DIR = os.environ.get("SEEDS_DIR") or str(BASE_DIR / "seeds")
 
     # Sessions: server-side revocation is done with a per-user token (see auth.sessions).

@@ -10,7 +10,7 @@ import pytest
 from tracker.seeding.datafile import check_file, comparable, load, report_without_artefacts
 
 ROOT = Path(__file__).resolve().parents[2]
-REVIEWS_DIR = ROOT.parent / "shared" / "reviews"
+REVIEWS_DIR = ROOT / "seeds" / "reports"
 SEED_FILES = sorted((ROOT / "seeds" / "reviews").glob("*.yaml"))
 
 # What each report holds, counted by hand from the report (see the closing note of the foundation issue).

@@ -192,7 +192,7 @@ def check_file(path: Path, reviews_dir: Path) -> list[Problem]:
 
 
 def main(argv: list[str]) -> int:
-    reviews_dir = Path(__file__).resolve().parents[3] / "shared" / "reviews"
+    reviews_dir = Path(__file__).resolve().parents[2] / "seeds" / "reports"
     status = 0
     for name in argv:
         data = load(Path(name))

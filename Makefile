@@ -2,27 +2,42 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+UV := $(BIN)/uv
+# What `make setup` installs: exactly the versions in uv.lock (with their hashes), exported from it.
+LOCKED := $(VENV)/requirements-locked.txt
 FLASK := TRACKER_ENV=development $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup system-deps assets lint pytest browser-deps seed demo-users clean
+.PHONY: run test setup system-deps assets lint pytest browser-deps seed demo-users clean lock lock-check
 
 run: setup seed demo-users ## Set everything up and serve the app on http://127.0.0.1:5000
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: setup browser-deps lint pytest ## Set everything up and run the whole suite
+test: setup lock-check browser-deps lint pytest ## Set everything up and run the whole suite
 
 setup: system-deps $(VENV)/.installed assets
 
 system-deps:
 	sh scripts/ensure-system-deps.sh
 
-$(VENV)/.installed: pyproject.toml
+# uv itself, at the version scripts/uv-requirements.txt pins, is the one thing installed without the lock.
+$(UV): scripts/uv-requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -r scripts/uv-requirements.txt
 	touch $@
+
+$(VENV)/.installed: pyproject.toml uv.lock $(UV)
+	$(UV) export --quiet --frozen --extra dev --no-emit-project -o $(LOCKED)
+	$(UV) pip install --quiet --python $(BIN)/python -r $(LOCKED)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+lock: $(UV) ## Regenerate uv.lock after changing the dependencies in pyproject.toml
+	$(UV) lock
+
+lock-check: $(UV) ## Fail when pyproject.toml and uv.lock disagree (run `make lock` to mend)
+	$(UV) lock --check
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -54,6 +54,10 @@ def init_app(app: Flask) -> None:
 
     for command in SPREADSHEET_COMMANDS:
         app.cli.add_command(command)
+    from tracker.custody.cli import COMMANDS as CUSTODY_COMMANDS
+
+    for command in CUSTODY_COMMANDS:
+        app.cli.add_command(command)
 
 
 @click.command("seed")
@@ -153,12 +157,21 @@ def export_plan(fmt: str) -> None:
 
 @click.command("verify-audit")
 @with_appcontext
-def verify_audit() -> None:
-    """Check the history's hash chain; report the first entry altered, removed or inserted."""
+@click.option("--checkpoints", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
+@click.option("--public-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+def verify_audit(checkpoints: Path | None, public_key: Path | None) -> None:
+    """Check the history's hash chain; report the first entry altered, removed or inserted. With --checkpoints
+    (and --public-key), also check that no signed checkpoint was rewritten away or cut off the end."""
+    if checkpoints is not None and public_key is None:
+        raise click.UsageError("--checkpoints needs --public-key: the key that signed them")
     broken = audit.verify_chain(db.session)
     if broken is None:
         count = db.session.execute(select(db.func.count()).select_from(audit.HistoryEntry)).scalar_one()
         click.echo(f"History intact: {count} entries, chain unbroken.")
+        if checkpoints is not None:
+            from tracker.custody.cli import verify_checkpoints_or_fail
+
+            verify_checkpoints_or_fail(checkpoints, public_key)
         return
     raise click.ClickException(
         f"History broken at entry {broken.id} ({broken.at:%Y-%m-%d %H:%M}, {broken.event}): it, or the entry "

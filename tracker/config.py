@@ -87,6 +87,12 @@ class Config:
     FRESH_LOGIN_MINUTES = int(os.environ.get("FRESH_LOGIN_MINUTES") or 15)
     PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES") or 60)
 
+    # Signed history checkpoints (flask checkpoint): the Ed25519 key, as PEM text or a file, never in the
+    # database; and the folder the checkpoints are written to (best a mount the database server cannot write).
+    HISTORY_SIGNING_KEY = os.environ.get("HISTORY_SIGNING_KEY") or None
+    HISTORY_SIGNING_KEY_FILE = os.environ.get("HISTORY_SIGNING_KEY_FILE") or None
+    HISTORY_CHECKPOINT_DIR = os.environ.get("HISTORY_CHECKPOINT_DIR") or None
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

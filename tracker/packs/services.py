@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy.orm import Session
 from zipstream import ZipStream
 
 from tracker import audit, clock, permissions
 from tracker.auth.models import User
+from tracker.custody import checkpoints
 from tracker.db import utcnow
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.orgs.models import Agency, Board
@@ -56,6 +58,10 @@ What is here:
     history.jsonl                 the history entries involved, one per line, with their hashes: each
                                   entry_hash covers the entry and the previous entry's hash (prev_hash)
     assurance-report.pdf          the assurance report for the same scope{as_at}
+    history-checkpoint.json       the head of the whole history just after this export, signed (Ed25519)
+                                  when the service has a signing key: keep it, and `flask verify-audit
+                                  --checkpoints DIR --public-key FILE` shows later that no entry up to it
+                                  was rewritten or cut off
     evidence/                     every evidence file, under generated names (the original names are in
                                   the manifest)
 
@@ -211,14 +217,21 @@ def make_pack(
                 len(built.counts.missing_files),
                 ", ".join(built.counts.missing_files[:20]),
             )
-        members = _members(scope, period, built, report, entry, made_by, made_at)
+        checkpoint = _history_checkpoint(session)
+        members = _members(scope, period, built, report, entry, made_by, made_at, checkpoint)
         return EvidencePack(file_name(scope, period, made_at.date()), members, built, entry.id)
     except BaseException:
         built.close()
         raise
 
 
-def _members(scope, period, built, report: bytes, entry, made_by: str, made_at) -> list[Member]:
+def _history_checkpoint(session: Session) -> bytes:
+    """The history's head after the export entry, signed when a signing key is configured."""
+    key = checkpoints.configured_private_key(current_app.config)
+    return checkpoints.checkpoint_json(checkpoints.make_checkpoint(session, key)).encode()
+
+
+def _members(scope, period, built, report: bytes, entry, made_by: str, made_at, checkpoint: bytes) -> list[Member]:
     description = f"{scope.label} ({scope.kind} {scope.key}), {period.in_words()}"
     as_at = period.end if period.end and period.end < made_at.date() else None
     readme = README.format(
@@ -232,6 +245,7 @@ def _members(scope, period, built, report: bytes, entry, made_by: str, made_at) 
         Member("data/README.txt", len(readme), bag.sha256_of(readme), data=readme),
         *(Member(made.arcname, made.size, made.sha256, generated=made) for made in built.generated),
         Member("data/assurance-report.pdf", len(report), bag.sha256_of(report), data=report),
+        Member("data/history-checkpoint.json", len(checkpoint), bag.sha256_of(checkpoint), data=checkpoint),
     ]
     evidence = [
         Member(item.arcname, item.size_on_disk, item.sha256, path=item.source)

@@ -12,6 +12,8 @@ if [ "${1:-}" = "--browser" ]; then
   command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"
   command -v chromium >/dev/null 2>&1 || need="$need chromium"
   command -v chromedriver >/dev/null 2>&1 || need="$need chromium-driver"
+  # The backup tests on PostgreSQL run pg_dump and pg_restore.
+  command -v pg_dump >/dev/null 2>&1 || need="$need postgresql-client"
 fi
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = "0" ]; then

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from pathlib import Path
@@ -149,3 +150,37 @@ def test_the_manifest_says_what_the_backup_holds(source, tmp_path):
     assert manifest["history"]["head_hash"] == last.entry_hash
     assert manifest["tables"]["alembic_version"] == 1 and manifest["alembic_revision"]
     assert (tmp_path / "backup" / "data" / manifest["database"]["file"]).is_file()
+
+
+def test_the_commands_back_up_and_restore_and_say_it_was_proved(source, tmp_path):
+    made = source.app.test_cli_runner().invoke(args=["backup", "--output", str(tmp_path / "backup")])
+    assert made.exit_code == 0, made.output
+    assert "Backup written to" in made.output and "SHA-256 checked" in made.output
+    again = source.app.test_cli_runner().invoke(args=["backup", "--output", str(tmp_path / "backup")])
+    assert again.exit_code != 0 and "is not empty" in again.output
+    with scratch_database(tmp_path) as url:
+        app = restored_app(tmp_path, url)
+        restored = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup")])
+        assert restored.exit_code == 0, restored.output
+        assert "Restored and proved" in restored.output and "chain unbroken" in restored.output
+        twice = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup")])
+        assert twice.exit_code != 0 and "not empty" in twice.output
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_a_file_missing_from_storage_is_named_and_the_backup_command_fails(source, tmp_path):
+    with source.app.app_context():
+        add_evidence(source, 2000)
+        db.session.remove()
+        key = backups.database.copy_database(db.engine, tmp_path)[1].files[-1]["key"]
+    with source.store.open(key) as stored:
+        content = stored.read()
+    source.store.delete(key)
+    try:
+        made = source.app.test_cli_runner().invoke(args=["backup", "--output", str(tmp_path / "backup")])
+    finally:
+        source.store.put(key, io.BytesIO(content))
+    assert made.exit_code != 0
+    assert f"MISSING from storage: {key}" in made.output and "1 evidence files" in made.output
+    assert json.loads((tmp_path / "backup" / "data" / "backup.json").read_text())["missing_files"] == [key]

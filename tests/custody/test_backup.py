@@ -149,6 +149,7 @@ def test_the_manifest_says_what_the_backup_holds(source, tmp_path):
     assert manifest == report.manifest
     assert manifest["history"]["head_hash"] == last.entry_hash
     assert manifest["tables"]["alembic_version"] == 1 and manifest["alembic_revision"]
+    assert any(name.startswith("history_no_update") for name in manifest["triggers"]), "the guards come along"
     assert (tmp_path / "backup" / "data" / manifest["database"]["file"]).is_file()
 
 

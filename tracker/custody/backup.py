@@ -204,6 +204,8 @@ def prove(engine: Engine, store: EvidenceStore, manifest: dict, facts: database.
     head = manifest["history"]
     if (facts.history_head_id, facts.history_head_hash) != (head["head_id"], head["head_hash"]):
         problems.append(f"history ends at {facts.history_head_hash}, the backup says {head['head_hash']}")
+    if facts.triggers != manifest["triggers"]:
+        problems.append(f"the database's triggers are {facts.triggers}, the backup says {manifest['triggers']}")
     with Session(bind=engine) as session:
         broken = audit.verify_chain(session)
     if broken is not None:
@@ -228,6 +230,7 @@ def prove(engine: Engine, store: EvidenceStore, manifest: dict, facts: database.
         [
             f"  rows: {rows} in {len(facts.tables)} tables, every count as in the backup",
             f"  evidence files: {checked} present, each matching the SHA-256 recorded at upload",
+            f"  triggers: all {len(facts.triggers)} in place, the history's append-only guards among them",
             f"  history: {facts.history_entries} entries, chain unbroken, head {facts.history_head_hash or '(empty)'}"
             " as in the backup",
         ]

@@ -38,6 +38,7 @@ class Facts:
     history_head_hash: str | None
     files: list[dict]
     revision: str | None
+    triggers: list[str]  # the append-only guards on the history and sign-offs, among others
 
     def as_json(self) -> dict:
         return {
@@ -48,10 +49,11 @@ class Facts:
                 "head_hash": self.history_head_hash,
             },
             "alembic_revision": self.revision,
+            "triggers": self.triggers,
         }
 
 
-def read_facts(query: Query, table_names: list[str]) -> Facts:
+def read_facts(query: Query, table_names: list[str], triggers: list[str]) -> Facts:
     tables = {name: query(f'SELECT COUNT(*) FROM "{name}"')[0][0] for name in sorted(table_names)}  # noqa: S608 - names from the catalogue
     head = query("SELECT id, entry_hash FROM history ORDER BY id DESC LIMIT 1") if "history" in tables else []
     rows = (
@@ -65,6 +67,7 @@ def read_facts(query: Query, table_names: list[str]) -> Facts:
         history_head_hash=head[0][1] if head else None,
         files=[{"key": key, "size": size, "sha256": sha} for key, size, sha in rows],
         revision=revision[0][0] if revision else None,
+        triggers=sorted(triggers),
     )
 
 
@@ -95,7 +98,8 @@ def sqlite_copy(engine: Engine, target: Path) -> Facts:
 
 
 def sqlite_facts(connection: sqlite3.Connection) -> Facts:
-    return read_facts(lambda sql: connection.execute(sql).fetchall(), _sqlite_tables(connection))
+    triggers = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
+    return read_facts(lambda sql: connection.execute(sql).fetchall(), _sqlite_tables(connection), triggers)
 
 
 def sqlite_is_empty(engine: Engine) -> bool:
@@ -168,10 +172,11 @@ def _run(command: list[str], engine: Engine) -> None:
 _PG_TABLES = (
     "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
 )
+_PG_TRIGGERS = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
 
 
 @contextlib.contextmanager
-def _snapshot(engine: Engine) -> Iterator[tuple[str, Query, list[str]]]:
+def _snapshot(engine: Engine) -> Iterator[tuple[str, Query, list[str], list[str]]]:
     with engine.connect() as connection:
         connection = connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
@@ -180,12 +185,12 @@ def _snapshot(engine: Engine) -> Iterator[tuple[str, Query, list[str]]]:
             def query(sql: str) -> list[tuple]:
                 return [tuple(row) for row in connection.exec_driver_sql(sql).fetchall()]
 
-            yield snapshot, query, [name for (name,) in query(_PG_TABLES)]
+            yield snapshot, query, [name for (name,) in query(_PG_TABLES)], [name for (name,) in query(_PG_TRIGGERS)]
 
 
 def postgres_copy(engine: Engine, target: Path) -> Facts:
-    with _snapshot(engine) as (snapshot, query, tables):
-        facts = read_facts(query, tables)
+    with _snapshot(engine) as (snapshot, query, tables, triggers):
+        facts = read_facts(query, tables, triggers)
         _run([_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", f"--file={target}"], engine)
     return facts
 
@@ -208,8 +213,8 @@ def postgres_load(engine: Engine, dump: Path) -> None:
 
 
 def postgres_restored_facts(engine: Engine) -> Facts:
-    with _snapshot(engine) as (_snapshot_id, query, tables):
-        return read_facts(query, tables)
+    with _snapshot(engine) as (_snapshot_id, query, tables, triggers):
+        return read_facts(query, tables, triggers)
 
 
 # Either ---------------------------------------------------------------------------------------------------

@@ -226,8 +226,13 @@ def make_pack(
 
 
 def _history_checkpoint(session: Session) -> bytes:
-    """The history's head after the export entry, signed when a signing key is configured."""
-    key = checkpoints.configured_private_key(current_app.config)
+    """The history's head after the export entry, signed when a signing key is configured. A key that cannot
+    be read is logged and the checkpoint goes unsigned (it says so): the pack is still made."""
+    try:
+        key = checkpoints.configured_private_key(current_app.config)
+    except checkpoints.CheckpointError:
+        log.exception("Evidence pack: the history signing key is unusable, so the checkpoint is unsigned")
+        key = None
     return checkpoints.checkpoint_json(checkpoints.make_checkpoint(session, key)).encode()
 
 

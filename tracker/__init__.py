@@ -35,6 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_database(app)
     _init_templates(app)
     _init_auth(app)
+    from tracker import ids
+
+    ids.init_app(app)  # the <id:...> converter, before any route uses it
     _register_blueprints(app)
 
     from tracker import cli, errors, security
@@ -50,6 +53,9 @@ def _init_database(app: Flask) -> None:
     # Import the models so that every table is known to the metadata (and to Alembic).
     from tracker import models  # noqa: F401
     from tracker.db import configure_sqlite
+    from tracker.text import install_flush_guard
+
+    install_flush_guard()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)

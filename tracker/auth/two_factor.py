@@ -78,7 +78,7 @@ def _accept_code(session: Session, user: User, code: str) -> bool:
     The step is claimed with one conditional UPDATE, so two requests racing with the same code cannot both
     succeed."""
     code = "".join((code or "").split())
-    if not user.totp_secret or len(code) != 6 or not code.isdigit():
+    if not user.totp_secret or len(code) != 6 or not (code.isascii() and code.isdigit()):
         return False
     step = _matching_step(user.totp_secret, code)
     if step is None:

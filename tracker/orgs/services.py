@@ -17,6 +17,7 @@ from tracker.assurance.models import AgencyReturn, Exercise, ExerciseItem, exerc
 from tracker.auth.models import Invitation, Role, User
 from tracker.auth.services import end_all_sessions
 from tracker.errors_domain import DomainError, NotPermitted
+from tracker.ids import parse_ids
 from tracker.orgs.models import Agency, Board
 from tracker.reviews.models import Recommendation
 
@@ -108,7 +109,9 @@ def rename_board(session: Session, actor, board: Board, name: str) -> bool:
 
 
 def _boards(session: Session, board_ids) -> list[Board]:
-    ids = {int(board_id) for board_id in board_ids}
+    ids = parse_ids(board_ids)
+    if ids is None:
+        raise DomainError("Choose boards from the list", field="boards")
     boards = list(session.execute(select(Board).where(Board.id.in_(ids)).order_by(Board.name)).scalars())
     if len(boards) != len(ids):
         raise DomainError("Choose boards from the list", field="boards")

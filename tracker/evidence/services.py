@@ -286,6 +286,7 @@ def _new_item(session, actor, action, fields: _Fields, stored, kept, supersedes:
                 content_type=old.content_type,
                 size=old.size,
                 sha256=old.sha256,
+                checks=old.checks,
             )
         )
     for new in stored:
@@ -296,6 +297,7 @@ def _new_item(session, actor, action, fields: _Fields, stored, kept, supersedes:
                 content_type=new.content_type,
                 size=new.size,
                 sha256=new.sha256,
+                checks=list(new.checks),
             )
         )
     session.add(item)

@@ -51,6 +51,7 @@ class StoredFile:
     content_type: str
     size: int
     sha256: str
+    checks: tuple[str, ...] = ()
 
 
 class FileTooLarge(DomainError):
@@ -152,7 +153,7 @@ def save_upload(session: Session, upload, *, root: Path | None = None, max_bytes
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
-            content_type = filetypes.identify(name, out)
+            verdict = filetypes.inspect(name, out)
             os.fsync(out.fileno())
         final = path_for(key, root)
         _make_dir(final.parent)
@@ -169,7 +170,14 @@ def save_upload(session: Session, upload, *, root: Path | None = None, max_bytes
         temporary.unlink(missing_ok=True)
         raise
     _remove_unless_committed(session, final)
-    return StoredFile(key=key, original_name=name, content_type=content_type, size=size, sha256=digest.hexdigest())
+    return StoredFile(
+        key=key,
+        original_name=name,
+        content_type=verdict.content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        checks=verdict.checks,
+    )
 
 
 def copy_stored(session: Session, key: str, *, root: Path | None = None) -> str:

@@ -64,6 +64,9 @@ class Config:
     # How many reverse proxies (nginx, a load balancer) stand in front of the app and set X-Forwarded-For and
     # X-Forwarded-Proto. 0 (the default) trusts no such header: a client could write anything in it.
     TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or 0)
+    # ClamAV's clamd (host:port or a Unix socket path): when set, every evidence upload is scanned, and refused
+    # if clamd finds something or cannot be reached. Unset: no scan (the file type checks still apply).
+    CLAMAV_ADDRESS = os.environ.get("CLAMAV_ADDRESS") or None
 
     ALLOW_DEMO_ACCOUNTS = False
     SEND_HSTS = True

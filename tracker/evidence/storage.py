@@ -29,7 +29,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tracker.errors_domain import DomainError
-from tracker.evidence import filetypes
+from tracker.evidence import filetypes, scanning
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +154,7 @@ def save_upload(session: Session, upload, *, root: Path | None = None, max_bytes
                 out.write(chunk)
             out.flush()
             verdict = filetypes.inspect(name, out)
+            scanned = scanning.check(out)
             os.fsync(out.fileno())
         final = path_for(key, root)
         _make_dir(final.parent)
@@ -176,7 +177,7 @@ def save_upload(session: Session, upload, *, root: Path | None = None, max_bytes
         content_type=verdict.content_type,
         size=size,
         sha256=digest.hexdigest(),
-        checks=verdict.checks,
+        checks=(*verdict.checks, *scanned),
     )
 
 

@@ -373,11 +373,11 @@ def lockout_check(port: int, facts: dict, config_name: str) -> tuple[bool, str]:
     return ok, f"no proxy trusted: 10 failures with forged X-Forwarded-For, the 11th with a new one got {status}"
 
 
-def run(config_name: str, port: int, requests: int, seed: int) -> bool:
+def run(config_name: str, port: int, requests: int, seed: int, database: str | None) -> bool:
     rng = random.Random(seed)  # noqa: S311 - repeatable fuzzing, not secrets
     with tempfile.TemporaryDirectory(prefix=f"fuzz-{config_name}-") as tmp:
         workdir = Path(tmp)
-        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'fuzz.sqlite3'}"
+        database_url = database or f"sqlite:///{workdir / 'fuzz.sqlite3'}"
         proxies = 1 if config_name == "production" else 0
         facts = prepare(config_name, workdir, database_url, proxies)
         server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
@@ -429,8 +429,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--config", nargs="+", default=["production", "development"])
     arguments = parser.parse_args()
+    database = os.environ.get("DATABASE_URL")  # read once: each run sets it for its own server
     results = [
-        run(name, arguments.port + n, arguments.requests, arguments.seed) for n, name in enumerate(arguments.config)
+        run(name, arguments.port + n, arguments.requests, arguments.seed, database)
+        for n, name in enumerate(arguments.config)
     ]
     return 0 if all(results) else 1
 

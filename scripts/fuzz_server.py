@@ -149,9 +149,7 @@ class Browser:
 
     def csrf(self, path: str = "/sign-in") -> str:
         _, _, page = self.request("GET", path)
-        found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-            r'value="([^"]+)"[^>]*name="csrf_token"', page
-        )
+        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
         return found.group(1) if found else ""
 
 
@@ -284,6 +282,7 @@ def fill(rule: str, rng: random.Random) -> str:
 def fuzz(port: int, facts: dict, browsers: dict, requests: int, rng: random.Random) -> tuple[int, int, dict]:
     sent, errors, statuses = 0, 0, {}
     tokens = {role: browser.csrf("/account") if role else browser.csrf() for role, browser in browsers.items()}
+    assert all(tokens.values()), "no CSRF token found"
     for _ in range(requests):
         method, endpoint, rule = rng.choice(facts["routes"])
         if endpoint == "auth.sign_out" or (endpoint.endswith("_pdf") and rng.random() < 0.8):
@@ -411,6 +410,8 @@ def run(config_name: str, port: int, requests: int, seed: int, database: str | N
             server.wait(timeout=30)
         log = (workdir / "gunicorn.log").read_text()
         tracebacks = log.count("Traceback")
+        for found in re.finditer(r"Traceback", log):
+            print("  traceback in the server log:\n" + log[max(0, found.start() - 300) : found.start() + 1500])
         expect = {"203.0.113.1", "203.0.113.12"} if config_name == "production" else None
         history_ok, history = history_check(database_url, config_name, expect)
     print(f"== {config_name} (gunicorn, 2 workers, TRUSTED_PROXY_COUNT={proxies})")

@@ -57,8 +57,8 @@ def check(head: bytes, stream: BinaryIO) -> list[str]:
         ) from None
     except FileTypeRefused:
         raise
-    except Exception:  # qpdf reports damage in many ways; whatever it is, the file is refused, not a 500
-        log.info("PDF refused by the parser", exc_info=True)
+    except Exception as error:  # qpdf reports damage in many ways; whatever it is, the file is refused, not a 500
+        log.info("PDF refused by the parser: %s", str(error)[:300])
         raise FileTypeRefused(NOT_PDF + ", or it is damaged") from None
     if found:
         raise FileTypeRefused(

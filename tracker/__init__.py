@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.config import CONFIGS, check_production_settings
 from tracker.extensions import csrf, db, login_manager, migrate
@@ -30,11 +31,19 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     if app.config["ENV_NAME"] == "production":
         check_production_settings(app.config)
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if proxies > 0:
+        # The real client address for the history and the sign-in throttle, and https for cookies and links;
+        # only as many hops as are trusted, so a client's own X-Forwarded-For is never believed.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _init_database(app)
     _init_templates(app)
     _init_auth(app)
+    from tracker import ids
+
+    ids.init_app(app)  # the <id:...> converter, before any route uses it
     _register_blueprints(app)
 
     from tracker import cli, errors, security
@@ -50,6 +59,9 @@ def _init_database(app: Flask) -> None:
     # Import the models so that every table is known to the metadata (and to Alembic).
     from tracker import models  # noqa: F401
     from tracker.db import configure_sqlite
+    from tracker.text import install_flush_guard
+
+    install_flush_guard()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)

@@ -53,10 +53,20 @@ class Config:
     EVIDENCE_MAX_FILE_BYTES = int(os.environ.get("EVIDENCE_MAX_FILE_BYTES", 25 * 1024 * 1024))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", EVIDENCE_MAX_FILE_BYTES + 1024 * 1024))
 
-    # Sign-in throttling: this many failures in the window refuses further attempts for that window.
+    # Sign-in throttling (tracker/auth/throttle.py says why it cannot lock a person out), per window: failures
+    # from one address against one account, from one address in all, against one account from everywhere
+    # (then a password alone works only from addresses that have not failed), and wrong codes per account.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 10))
     LOGIN_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", 5)))
     LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", 50))
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 10))
+    LOGIN_MAX_CODE_FAILURES = int(os.environ.get("LOGIN_MAX_CODE_FAILURES", 10))
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app and set X-Forwarded-For and
+    # X-Forwarded-Proto. 0 (the default) trusts no such header: a client could write anything in it.
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or 0)
+    # ClamAV's clamd (host:port or a Unix socket path): when set, every evidence upload is scanned, and refused
+    # if clamd finds something or cannot be reached. Unset: no scan (the file type checks still apply).
+    CLAMAV_ADDRESS = os.environ.get("CLAMAV_ADDRESS") or None
 
     ALLOW_DEMO_ACCOUNTS = False
     SEND_HSTS = True

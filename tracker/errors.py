@@ -9,6 +9,9 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from tracker.errors_domain import DomainError, NotPermitted
+from tracker.extensions import db
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -25,7 +28,17 @@ MESSAGES = {
 }
 
 
+def _rollback() -> None:
+    """A failed statement leaves the session unusable (PendingRollbackError): roll back before rendering,
+    so the error page itself can load the signed-in user, and nothing half-done is ever committed."""
+    try:
+        db.session.rollback()
+    except Exception:  # the page must still render when even the rollback fails (a lost connection)
+        log.exception("Rollback before an error page failed")
+
+
 def _page(status: int, heading: str | None = None, detail: str | None = None):
+    _rollback()
     incident = secrets.token_hex(4).upper()
     default_heading, default_detail = MESSAGES.get(status, MESSAGES[500])
     body = render_template(
@@ -52,6 +65,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         body, status, _ = _page(error.code or 500)
+        return body, status
+
+    @app.errorhandler(DomainError)
+    def _refused(error: DomainError):
+        # A refusal that reached no form (raised by a guard below the service, such as the NUL check on
+        # flush): the person is told what was wrong, never shown a server error.
+        if isinstance(error, NotPermitted):
+            body, status, _ = _page(403)
+        else:
+            body, status, _ = _page(400, detail=error.message)
         return body, status
 
     @app.errorhandler(Exception)

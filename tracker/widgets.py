@@ -36,7 +36,7 @@ class GovDateField(Field):
         missing = [part for part, value in zip(("day", "month", "year"), parts, strict=True) if not value]
         if missing:
             raise ValueError(f"{name} must include a {' and a '.join(missing)}")
-        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+        if not all(part.isascii() and part.isdigit() and len(part) <= 4 for part in parts) or len(parts[2]) != 4:
             raise ValueError(f"{name} must be a real date, like 27 3 2027")
         try:
             self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zipfile
 import zlib
+
+import pikepdf
+from PIL import Image
 
 MAIN_PARTS = {
     "docx": ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
@@ -22,12 +26,15 @@ MACRO_MAIN = {
 }
 
 
+@functools.cache
 def pdf(text: str = "Training record") -> bytes:
-    return (
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-        b"% " + text.encode() + b"\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-    )
+    """A real one-page PDF (written by pikepdf), its title ``text``: the same bytes for the same text."""
+    document = pikepdf.new()
+    document.add_blank_page(page_size=(200, 200))
+    document.docinfo["/Title"] = text
+    buffer = io.BytesIO()
+    document.save(buffer, static_id=True)
+    return buffer.getvalue()
 
 
 def png() -> bytes:
@@ -39,8 +46,12 @@ def png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
+@functools.cache
 def jpeg() -> bytes:
-    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32 + b"\xff\xd9"
+    """A real 4 x 4 JPEG (written by Pillow)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 120, 60)).save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 def office(kind: str = "docx", *, macros: bool = False, vba_part: bool = False, content_types: bool = True) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovRadioInput,
@@ -15,10 +14,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from tracker.reviews.models import RESPONSES
+from tracker.text import CleanTextForm
 from tracker.widgets import GovDateField
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(CleanTextForm):
     version = HiddenField()
 
 
@@ -86,7 +86,7 @@ class DecisionForm(VersionedForm):
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 
 
-class NewActionForm(FlaskForm):
+class NewActionForm(CleanTextForm):
     agency = SelectField(
         "Agency responsible",
         widget=GovSelect(),
@@ -108,7 +108,7 @@ class NewActionForm(FlaskForm):
     submit = SubmitField("Add the action", widget=GovSubmitInput())
 
 
-class ResponseForm(FlaskForm):
+class ResponseForm(CleanTextForm):
     response = RadioField(
         "The board's response",
         widget=GovRadioInput(),

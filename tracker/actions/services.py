@@ -20,8 +20,10 @@ from tracker.audit import HistoryEntry
 from tracker.auth.models import Role, User
 from tracker.errors_domain import DomainError, NotPermitted, StaleEdit
 from tracker.evidence.models import EvidenceItem
+from tracker.ids import parse_id
 from tracker.orgs.models import Agency
 from tracker.reviews.models import Recommendation
+from tracker.text import clean
 
 DEFAULT_RECHECK_MONTHS = 6
 
@@ -76,7 +78,8 @@ def _require(allowed: bool, message: str) -> None:
 def _owner_for(session: Session, action_agency_id: int, owner_id: int | None) -> User | None:
     if owner_id in (None, "", 0):
         return None
-    owner = session.get(User, int(owner_id))
+    owner_key = parse_id(owner_id)
+    owner = session.get(User, owner_key) if owner_key else None
     if owner is None or not owner.is_active_account or owner.agency_id != action_agency_id:
         raise DomainError("Choose an owner who works for the agency responsible for this action", field="owner")
     return owner
@@ -111,9 +114,12 @@ def create_action(
     success_measure: str | None = None,
 ) -> Action:
     _require(permissions.can_plan_review(actor, recommendation.review), "Only a board member can add actions")
-    agency = session.get(Agency, int(agency_id)) if agency_id else None
+    agency_key = parse_id(agency_id)
+    agency = session.get(Agency, agency_key) if agency_key else None
     if agency is None:
         raise DomainError("Choose the agency responsible", field="agency")
+    text = clean(text, name="What will be done", field="text")
+    success_measure = clean(success_measure, name="How success will be measured", field="success_measure")
     if not (text or "").strip():
         raise DomainError("Enter what will be done", field="text")
     action = Action(
@@ -156,7 +162,7 @@ def update_plan(
     _require(permissions.can_plan_action(actor, action), "Only a board member can change the plan for an action")
     check_version(session, action, version)
     owner = _owner_for(session, action.agency_id, owner_id)
-    reason = (due_date_reason or "").strip()
+    reason = (clean(due_date_reason, name="The reason", field="due_date_reason") or "").strip()
     before, after, said = {}, {}, []
     if due_date != action.due_date:
         if action.due_date is not None and not reason:
@@ -173,7 +179,9 @@ def update_plan(
         before["owner"], after["owner"] = _name(action.owner), _name(owner)
         said.append(f"owner changed from {_name(action.owner)} to {_name(owner)}")
         action.owner = owner
-    measure = (success_measure or "").strip() or None
+    measure = (
+        clean(success_measure, name="How success will be measured", field="success_measure") or ""
+    ).strip() or None
     if measure != action.success_measure:
         before["success_measure"], after["success_measure"] = action.success_measure, measure
         said.append("how success will be measured updated")
@@ -229,7 +237,7 @@ def change_status(session: Session, actor, action: Action, version, target: str,
         _require(permissions.can_close_action(actor, action), "Only a board member can close an action")
         party = "board"
     check_transition(action.status_enum, target_status, party)
-    reason = (reason or "").strip()
+    reason = (clean(reason, name="The reason", field="reason") or "").strip()
     if target_status == Status.CLOSED and not reason:
         raise DomainError("Give the reason for closing this action without implementation", field="reason")
     before = {"status": action.status}
@@ -330,7 +338,14 @@ def submit_for_assurance(session: Session, actor, action: Action, version, state
         fresh = [i for i in items if i.kind == "impact" and (since is None or _after(i.added_at, since))]
         if not fresh:
             raise DomainError("A re-check needs fresh evidence of impact: add what has changed for children since")
-    return _submit(session, actor, action, kind, (statement or "").strip() or None, items)
+    return _submit(
+        session,
+        actor,
+        action,
+        kind,
+        (clean(statement, name="The statement", field="statement") or "").strip() or None,
+        items,
+    )
 
 
 def _after(moment, since) -> bool:
@@ -406,7 +421,7 @@ def decide(
     )
     if actor.id in contributors:
         raise NotPermitted("You added evidence to this submission, so someone else must review it")
-    comments = (comments or "").strip() or None
+    comments = (clean(comments, name="Comments", field="comments") or "").strip() or None
     if not accept and not comments:
         raise DomainError("Give the reasons for returning it, so the agency knows what to do", field="comments")
 

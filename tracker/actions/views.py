@@ -32,6 +32,7 @@ from tracker.auth.fresh import fresh_login_required
 from tracker.auth.models import Role
 from tracker.errors_domain import DomainError, NotPermitted, StaleEdit
 from tracker.extensions import db
+from tracker.ids import page_arg, parse_id
 from tracker.loading import load_visible
 from tracker.orgs.models import Agency
 from tracker.reviews import queries
@@ -143,13 +144,13 @@ def _load(action_id: int) -> Action:
     return load_visible(Action, action_id, permissions.can_view_action)
 
 
-@bp.route("/actions/<int:action_id>")
+@bp.route("/actions/<id:action_id>")
 @login_required
 def show(action_id: int):
     return _page(_load(action_id))
 
 
-@bp.route("/actions/<int:action_id>/plan", methods=["POST"])
+@bp.route("/actions/<id:action_id>/plan", methods=["POST"])
 @login_required
 def plan(action_id: int):
     action = _load(action_id)
@@ -174,7 +175,7 @@ def plan(action_id: int):
     )
 
 
-@bp.route("/actions/<int:action_id>/owner", methods=["POST"])
+@bp.route("/actions/<id:action_id>/owner", methods=["POST"])
 @login_required
 def reassign(action_id: int):
     action = _load(action_id)
@@ -190,7 +191,7 @@ def reassign(action_id: int):
     )
 
 
-@bp.route("/actions/<int:action_id>/status", methods=["POST"])
+@bp.route("/actions/<id:action_id>/status", methods=["POST"])
 @login_required
 def change_status(action_id: int):
     action = _load(action_id)
@@ -207,7 +208,7 @@ def change_status(action_id: int):
     )
 
 
-@bp.route("/actions/<int:action_id>/submit", methods=["POST"])
+@bp.route("/actions/<id:action_id>/submit", methods=["POST"])
 @login_required
 def submit(action_id: int):
     action = _load(action_id)
@@ -222,7 +223,7 @@ def submit(action_id: int):
     )
 
 
-@bp.route("/actions/<int:action_id>/decision", methods=["POST"])
+@bp.route("/actions/<id:action_id>/decision", methods=["POST"])
 @login_required
 @fresh_login_required(back="actions.show")
 def decide(action_id: int):
@@ -246,7 +247,7 @@ def decide(action_id: int):
     )
 
 
-@bp.route("/recommendations/<int:recommendation_id>/actions/new", methods=["GET", "POST"])
+@bp.route("/recommendations/<id:recommendation_id>/actions/new", methods=["GET", "POST"])
 @login_required
 def new(recommendation_id: int):
     rec = load_visible(Recommendation, recommendation_id, lambda user, r: permissions.can_view_review(user, r.review))
@@ -263,7 +264,7 @@ def new(recommendation_id: int):
                 db.session,
                 _user(),
                 rec,
-                agency_id=int(form.agency.data),
+                agency_id=parse_id(form.agency.data),
                 text=form.text.data,
                 due_date=form.due_date.data,
                 success_measure=form.success_measure.data,
@@ -285,7 +286,7 @@ def my_agency():
     if current_user.role != Role.AGENCY_LEAD or current_user.agency_id is None:
         abort(404)
     status = request.args.get("status") if request.args.get("status") in {s.value for s in Status} else None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     size = current_app.config["PAGE_SIZE"]
     query = queries.filtered_actions_query(agency_id=current_user.agency_id, status=status)
     total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -15,6 +14,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.assurance.exercises import TEXT_MAX, TITLE_MAX
+from tracker.ids import coerce_id
+from tracker.text import CleanTextForm
 from tracker.widgets import GovDateField
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
@@ -28,7 +29,7 @@ def as_yes_no(value: bool | None) -> str | None:
     return {True: "yes", False: "no"}.get(value)
 
 
-class OpenExerciseForm(FlaskForm):
+class OpenExerciseForm(CleanTextForm):
     title = StringField(
         "Title",
         description="For example, “Quality assurance of IMR actions, spring 2026”",
@@ -47,7 +48,7 @@ class OpenExerciseForm(FlaskForm):
     agencies = SelectMultipleField(
         "Agencies taking part",
         description="Each agency checks its own actions for this review. Closed actions are left out.",
-        coerce=int,
+        coerce=coerce_id,
         choices=[],
         widget=GovCheckboxesInput(),
         validators=[DataRequired(message="Choose at least one agency")],
@@ -57,7 +58,7 @@ class OpenExerciseForm(FlaskForm):
     submit = SubmitField("Open the exercise", widget=GovSubmitInput())
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(CleanTextForm):
     """One action's answer on an agency's worksheet (prefixed by the item, so many fit on one page)."""
 
     implemented = RadioField(
@@ -81,7 +82,7 @@ class AnswerForm(FlaskForm):
     evidence = SelectMultipleField(
         "Evidence that shows it",
         description="Choose from this action's current evidence",
-        coerce=int,
+        coerce=coerce_id,
         choices=[],
         widget=GovCheckboxesInput(),
         invalid_choice_message="Choose evidence from this action's current evidence",
@@ -90,7 +91,7 @@ class AnswerForm(FlaskForm):
     submit = SubmitField("Save answer", widget=GovSubmitInput())
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(CleanTextForm):
     statement = TextAreaField(
         "Your agency's statement",
         description="How you checked that the changes were implemented and maintained, and what you found",
@@ -103,7 +104,7 @@ class ReturnForm(FlaskForm):
     submit = SubmitField("Submit our return", widget=GovSubmitInput())
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(CleanTextForm):
     comment = TextAreaField(
         "Comments",
         description="Needed if you return it: say what the agency should do",
@@ -118,5 +119,5 @@ class DecisionForm(FlaskForm):
             raise ValidationError("Choose whether to accept the answer or return it")
 
 
-class CloseForm(FlaskForm):
+class CloseForm(CleanTextForm):
     submit = SubmitField("Close the exercise", widget=GovSubmitInput())

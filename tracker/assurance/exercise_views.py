@@ -20,6 +20,7 @@ from tracker.assurance.exercise_forms import (
 from tracker.assurance.models import Exercise, ExerciseItem
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.extensions import db
+from tracker.ids import parse_id
 from tracker.loading import load_visible
 from tracker.orgs.models import Agency
 from tracker.permissions import (
@@ -46,7 +47,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-@bp.route("/reviews/<int:review_id>/exercises/new", methods=["GET", "POST"])
+@bp.route("/reviews/<id:review_id>/exercises/new", methods=["GET", "POST"])
 @login_required
 def new(review_id: int):
     review = load_visible(Review, review_id, can_view_review)
@@ -99,7 +100,7 @@ def _render_show(exercise: Exercise, form=None, failed_decision=None, close_form
     )
 
 
-@bp.route("/exercises/<int:exercise_id>")
+@bp.route("/exercises/<id:exercise_id>")
 @login_required
 def show(exercise_id: int):
     exercise = load_visible(Exercise, exercise_id, can_view_exercise)
@@ -115,7 +116,7 @@ def _item_in(exercise: Exercise, item_id: int) -> ExerciseItem:
     return item
 
 
-@bp.route("/exercises/<int:exercise_id>/items/<int:item_id>/decision", methods=["POST"])
+@bp.route("/exercises/<id:exercise_id>/items/<id:item_id>/decision", methods=["POST"])
 @login_required
 def decide(exercise_id: int, item_id: int):
     exercise = load_visible(Exercise, exercise_id, can_view_exercise)
@@ -137,7 +138,7 @@ def decide(exercise_id: int, item_id: int):
     return _render_show(exercise, form=form, failed_decision=(item.id, form))
 
 
-@bp.route("/exercises/<int:exercise_id>/close", methods=["POST"])
+@bp.route("/exercises/<id:exercise_id>/close", methods=["POST"])
 @login_required
 def close(exercise_id: int):
     exercise = load_visible(Exercise, exercise_id, can_view_exercise)
@@ -171,7 +172,7 @@ def _answer_form(item: ExerciseItem, evidence: list, formdata=None) -> AnswerFor
     return form
 
 
-@bp.route("/exercises/<int:exercise_id>/agencies/<int:agency_id>", methods=["GET", "POST"])
+@bp.route("/exercises/<id:exercise_id>/agencies/<id:agency_id>", methods=["GET", "POST"])
 @login_required
 def worksheet(exercise_id: int, agency_id: int):
     exercise = load_visible(Exercise, exercise_id, can_view_exercise)
@@ -196,7 +197,7 @@ def worksheet(exercise_id: int, agency_id: int):
     }
     return_form = ReturnForm(prefix="return", formdata=None)
     if isinstance(form, AnswerForm):
-        answer_forms[int(request.form["item"])] = form
+        answer_forms[parse_id(request.form.get("item")) or 0] = form
     elif isinstance(form, ReturnForm):
         return_form = form
     return render_template(
@@ -214,7 +215,7 @@ def _handle_worksheet_post(exercise: Exercise, agency: Agency):
     """Save one answer or submit the return: None when done, or the form with its errors."""
     step = request.form.get("step")
     if step == "answer":
-        item = _item_in(exercise, request.form.get("item", type=int) or 0)
+        item = _item_in(exercise, parse_id(request.form.get("item")) or 0)
         if item.agency_id != agency.id:
             abort(404)
         form = _answer_form(item, current_evidence(db.session, item.action), formdata=request.form)

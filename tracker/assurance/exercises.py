@@ -31,7 +31,9 @@ from tracker.actions.states import Status
 from tracker.assurance.models import AgencyReturn, Exercise, ExerciseItem
 from tracker.db import utcnow
 from tracker.errors_domain import DomainError, NotPermitted
+from tracker.ids import parse_ids
 from tracker.orgs.models import Agency
+from tracker.text import clean
 
 CLOSED = "This exercise is closed, so nothing in it can change."
 TITLE_MAX = 200
@@ -95,9 +97,7 @@ def _short(text: str, limit: int = 80) -> str:
 
 def _text(value: str | None, *, field: str, name: str, limit: int = TEXT_MAX) -> str | None:
     """Free text as stored: trimmed, within its limit, and without control characters (PostgreSQL refuses NUL)."""
-    text = (value or "").strip()
-    if any(ord(char) < 32 and char not in "\n\r\t" for char in text):
-        raise DomainError(f"{name} must contain only ordinary text: remove any special characters", field=field)
+    text = (clean(value, name=name, field=field) or "").strip()
     if len(text) > limit:
         raise DomainError(f"{name} must be {limit} characters or fewer", field=field)
     return text or None
@@ -141,7 +141,9 @@ def open_exercise(session: Session, actor, review, *, title: str, deadline: date
     if agency_ids is None:
         scope = with_open_actions
     else:
-        scope = {int(agency_id) for agency_id in agency_ids}
+        scope = parse_ids(agency_ids)
+        if scope is None:
+            raise DomainError("Choose agencies from the list", field="agencies")
         if not scope:
             raise DomainError("Choose at least one agency", field="agencies")
         if scope - with_open_actions:
@@ -207,10 +209,10 @@ def answer_item(
         raise DomainError("Explain why the action was not implemented", field="comment")
     if not comment and not maintained:
         raise DomainError("Explain why the change has not been maintained", field="comment")
-    try:
-        chosen = sorted({int(evidence_id) for evidence_id in evidence_item_ids or ()})
-    except (TypeError, ValueError):
-        raise DomainError("Choose evidence from this action's current evidence", field="evidence") from None
+    parsed = parse_ids(evidence_item_ids)
+    if parsed is None:
+        raise DomainError("Choose evidence from this action's current evidence", field="evidence")
+    chosen = sorted(parsed)
     current = {evidence.id for evidence in current_evidence(session, item.action)}
     if set(chosen) - current:
         raise DomainError("Choose evidence from this action's current evidence", field="evidence")

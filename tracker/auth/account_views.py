@@ -111,7 +111,7 @@ def two_factor_setup():
     )
 
 
-@bp.route("/people/<int:user_id>/two-factor/reset", methods=["POST"])
+@bp.route("/people/<id:user_id>/two-factor/reset", methods=["POST"])
 @login_required
 @fresh_login_required
 def reset_two_factor(user_id: int):

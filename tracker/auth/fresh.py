@@ -4,7 +4,7 @@
 ``FRESH_LOGIN_MINUTES`` to ``/sign-in/confirm`` to enter their password again (and a code, when two-factor
 sign-in is on), then back. Put it under ``login_required``::
 
-    @bp.route("/actions/<int:action_id>/decision", methods=["POST"])
+    @bp.route("/actions/<id:action_id>/decision", methods=["POST"])
     @login_required
     @fresh_login_required(back="actions.show")
     def decide(action_id): ...
@@ -31,6 +31,8 @@ def safe_next(target: str | None) -> str | None:
     """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in target):
+        return None  # CR/LF would split the Location header; other controls have no place in a path
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
 

@@ -108,6 +108,8 @@ class FailedSignIn(Base):
     email: Mapped[str] = mapped_column(String(254), index=True)
     ip_address: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Which step failed: "password", or "code" (a one-time or recovery code, after a correct password).
+    step: Mapped[str] = mapped_column(String(20), default="password", server_default="password")
 
 
 class RecoveryCode(Base):

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import audit
-from tracker.auth.models import FailedSignIn, Role, User, new_session_token
+from tracker.auth import throttle
+from tracker.auth.models import Role, User, new_session_token
 from tracker.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from tracker.db import utcnow
 from tracker.orgs.models import Agency, Board
 
 GENERIC_FAILURE = "Enter a correct email address and password"
-THROTTLED = "Too many attempts to sign in. Wait a few minutes, then try again"
+THROTTLED = throttle.THROTTLED
 
 
 class SignInRefused(Exception):
@@ -32,36 +31,26 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def _recent_failures(session: Session, since: datetime, *, email: str | None = None, ip: str | None = None) -> int:
-    query = select(func.count()).select_from(FailedSignIn).where(FailedSignIn.at >= since)
-    if email is not None:
-        query = query.where(FailedSignIn.email == email)
-    if ip is not None:
-        query = query.where(FailedSignIn.ip_address == ip)
-    return session.execute(query).scalar_one()
+def ensure_not_throttled(session: Session, email: str, ip: str | None, config, *, step: str = throttle.PASSWORD):
+    """SignInRefused (throttled) while this address may not try this account (see ``throttle``)."""
+    try:
+        return throttle.ensure_open(session, email, ip, config, step=step)
+    except throttle.Throttled:
+        raise SignInRefused(THROTTLED, throttled=True) from None
 
 
-def ensure_not_throttled(session: Session, email: str, ip: str | None, config) -> None:
-    """SignInRefused (throttled) while the account, or the address the request comes from, has had too many
-    failures in the window. Passwords, one-time codes and recovery codes all count against the same limit."""
-    since = utcnow() - config["LOGIN_FAILURE_WINDOW"]
-    if _recent_failures(session, since, email=email) >= config["LOGIN_MAX_FAILURES"] or (
-        ip and _recent_failures(session, since, ip=ip) >= config["LOGIN_MAX_FAILURES_PER_IP"]
-    ):
-        audit.record(
-            session,
-            actor=None,
-            event="sign_in.throttled",
-            obj_type="user",
-            obj_id=None,
-            summary=f"Sign-in refused while throttled for {email[:200]}",
-        )
-        raise SignInRefused(THROTTLED, throttled=True)
-
-
-def record_failure(session: Session, email: str, ip: str | None, user: User | None, event: str, what: str) -> None:
+def record_failure(
+    session: Session,
+    email: str,
+    ip: str | None,
+    user: User | None,
+    event: str,
+    what: str,
+    *,
+    step: str = throttle.PASSWORD,
+) -> None:
     """Count one failed attempt against the account and the address, and put it in the history."""
-    session.add(FailedSignIn(email=email, ip_address=ip))
+    throttle.record_failure(session, email, ip, step=step)
     audit.record(
         session,
         actor=None,
@@ -77,26 +66,38 @@ def authenticate(session: Session, email: str, password: str, ip: str | None, co
     unknown address from a wrong password.
 
     For an account with two-factor sign-in on, the password alone does not sign in: the failure count is
-    kept until the second step, which calls ``complete_sign_in``."""
+    kept until the second step, which calls ``complete_sign_in``. While the account is under attack and
+    this address has failed against it, a correct password is held (answered like a wrong one) unless the
+    second factor follows (``throttle``)."""
     email = normalise_email(email)
-    ensure_not_throttled(session, email, ip, config)
+    gate = ensure_not_throttled(session, email, ip, config)
 
     user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active_account:
         record_failure(session, email, ip, user, "sign_in.failed", "Failed sign-in")
         raise SignInRefused(GENERIC_FAILURE)
+    if gate is throttle.Gate.SECOND_FACTOR_ONLY and user.totp_enabled_at is None:
+        audit.record(
+            session,
+            actor=None,
+            event="sign_in.held",
+            obj_type="user",
+            obj_id=user.id,
+            summary=f"Sign-in held for {email[:200]}: the account is under attack and this address has failed",
+        )
+        raise SignInRefused(GENERIC_FAILURE)
 
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if user.totp_enabled_at is None:
-        complete_sign_in(session, user)
+        complete_sign_in(session, user, ip=ip)
     return user
 
 
-def complete_sign_in(session: Session, user: User, how: str = "") -> None:
-    """Every factor has been checked: forget the failures, note the time and put the sign-in in the history."""
-    session.execute(delete(FailedSignIn).where(FailedSignIn.email == user.email))
+def complete_sign_in(session: Session, user: User, how: str = "", ip: str | None = None) -> None:
+    """Every factor has been checked: forget this address's failures, note the time, record the sign-in."""
+    throttle.forget_failures(session, user.email, ip)
     user.last_sign_in_at = utcnow()
     audit.record(
         session,

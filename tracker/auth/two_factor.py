@@ -26,6 +26,7 @@ from tracker.auth.services import (
     ensure_not_throttled,
     record_failure,
 )
+from tracker.auth.throttle import CODE
 from tracker.errors_domain import DomainError, NotPermitted
 
 ISSUER = "Review Action Tracker"
@@ -78,7 +79,7 @@ def _accept_code(session: Session, user: User, code: str) -> bool:
     The step is claimed with one conditional UPDATE, so two requests racing with the same code cannot both
     succeed."""
     code = "".join((code or "").split())
-    if not user.totp_secret or len(code) != 6 or not code.isdigit():
+    if not user.totp_secret or len(code) != 6 or not (code.isascii() and code.isdigit()):
         return False
     step = _matching_step(user.totp_secret, code)
     if step is None:
@@ -168,11 +169,11 @@ def reset(session: Session, actor: User, user: User) -> None:
 
 def sign_in_with_code(session: Session, user: User, code: str, ip: str | None, config) -> None:
     """The second step of signing in. SignInRefused when the code is wrong, used or the account throttled."""
-    ensure_not_throttled(session, user.email, ip, config)
+    ensure_not_throttled(session, user.email, ip, config, step=CODE)
     if not user.is_active_account or not _accept_code(session, user, code):
-        record_failure(session, user.email, ip, user, "sign_in.code_failed", "Wrong two-factor code")
+        record_failure(session, user.email, ip, user, "sign_in.code_failed", "Wrong two-factor code", step=CODE)
         raise SignInRefused(WRONG_CODE)
-    complete_sign_in(session, user, " with a code from their authenticator app")
+    complete_sign_in(session, user, " with a code from their authenticator app", ip=ip)
 
 
 def remaining_recovery_codes(session: Session, user: User) -> int:
@@ -186,7 +187,7 @@ def remaining_recovery_codes(session: Session, user: User) -> int:
 def sign_in_with_recovery_code(session: Session, user: User, code: str, ip: str | None, config) -> int:
     """The second step with a recovery code instead of the app: marks the code used and returns how many
     are left. SignInRefused when it is wrong or used, or the account throttled."""
-    ensure_not_throttled(session, user.email, ip, config)
+    ensure_not_throttled(session, user.email, ip, config, step=CODE)
     claimed = None
     if user.is_active_account and is_on(user):
         claimed = session.execute(
@@ -200,10 +201,10 @@ def sign_in_with_recovery_code(session: Session, user: User, code: str, ip: str 
             .execution_options(synchronize_session=False)
         )
     if claimed is None or claimed.rowcount != 1:
-        record_failure(session, user.email, ip, user, "sign_in.recovery_failed", "Wrong recovery code")
+        record_failure(session, user.email, ip, user, "sign_in.recovery_failed", "Wrong recovery code", step=CODE)
         raise SignInRefused(WRONG_RECOVERY_CODE)
     left = remaining_recovery_codes(session, user)
-    complete_sign_in(session, user, f" with a recovery code ({left} left)")
+    complete_sign_in(session, user, f" with a recovery code ({left} left)", ip=ip)
     return left
 
 
@@ -212,5 +213,5 @@ def check_code(session: Session, user: User, code: str, ip: str | None, config) 
     failure against the account)."""
     if _accept_code(session, user, code):
         return True
-    record_failure(session, user.email, ip, user, "sign_in.code_failed", "Wrong two-factor code")
+    record_failure(session, user.email, ip, user, "sign_in.code_failed", "Wrong two-factor code", step=CODE)
     return False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -15,12 +14,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 
 from tracker.evidence.models import EVIDENCE_KINDS
+from tracker.text import CleanTextForm
 from tracker.widgets import GovDateField
 
 DATE_LABEL = "Date the evidence relates to"
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(CleanTextForm):
     kind = RadioField(
         "What kind of evidence is this?",
         choices=[SelectChoice(value, label) for value, label in EVIDENCE_KINDS.items()],

@@ -67,5 +67,7 @@ class EvidenceFile(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The checks the file passed when it was uploaded (filetypes.inspect), in words; None for older files.
+    checks: Mapped[list | None] = mapped_column(default=None)
 
     item: Mapped[EvidenceItem] = relationship(back_populates="files")

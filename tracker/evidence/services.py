@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
@@ -24,6 +23,7 @@ from tracker.actions.models import Action
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.evidence import storage
 from tracker.evidence.models import EVIDENCE_KINDS, EvidenceFile, EvidenceItem
+from tracker.text import problem as text_problem
 
 TITLE_MAX = 200
 NARRATIVE_MAX = 20000
@@ -66,8 +66,7 @@ class _Fields:
 
 
 def _has_controls(text: str, allow_lines: bool = False) -> bool:
-    allowed = "\t\r\n" if allow_lines else ""
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+    return text_problem(text, multiline=allow_lines) is not None
 
 
 def is_web_link(link: str | None) -> bool:
@@ -287,6 +286,7 @@ def _new_item(session, actor, action, fields: _Fields, stored, kept, supersedes:
                 content_type=old.content_type,
                 size=old.size,
                 sha256=old.sha256,
+                checks=old.checks,
             )
         )
     for new in stored:
@@ -297,6 +297,7 @@ def _new_item(session, actor, action, fields: _Fields, stored, kept, supersedes:
                 content_type=new.content_type,
                 size=new.size,
                 sha256=new.sha256,
+                checks=list(new.checks),
             )
         )
     session.add(item)

@@ -29,7 +29,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tracker.errors_domain import DomainError
-from tracker.evidence import filetypes
+from tracker.evidence import filetypes, scanning
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ class StoredFile:
     content_type: str
     size: int
     sha256: str
+    checks: tuple[str, ...] = ()
 
 
 class FileTooLarge(DomainError):
@@ -152,7 +153,8 @@ def save_upload(session: Session, upload, *, root: Path | None = None, max_bytes
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
-            content_type = filetypes.identify(name, out)
+            verdict = filetypes.inspect(name, out)
+            scanned = scanning.check(out)
             os.fsync(out.fileno())
         final = path_for(key, root)
         _make_dir(final.parent)
@@ -169,7 +171,14 @@ def save_upload(session: Session, upload, *, root: Path | None = None, max_bytes
         temporary.unlink(missing_ok=True)
         raise
     _remove_unless_committed(session, final)
-    return StoredFile(key=key, original_name=name, content_type=content_type, size=size, sha256=digest.hexdigest())
+    return StoredFile(
+        key=key,
+        original_name=name,
+        content_type=verdict.content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        checks=(*verdict.checks, *scanned),
+    )
 
 
 def copy_stored(session: Session, key: str, *, root: Path | None = None) -> str:

@@ -116,7 +116,7 @@ def _build_form(form_class, **initial):
     return form_class(**initial), False
 
 
-@bp.route("/actions/<int:action_id>/evidence/new", methods=["GET", "POST"])
+@bp.route("/actions/<id:action_id>/evidence/new", methods=["GET", "POST"])
 @login_required
 def new(action_id: int):
     action = _action_to_work_on(action_id)
@@ -147,7 +147,7 @@ def new(action_id: int):
     return render_template("evidence/new.html", form=form, action=action, blocked=blocked, **_page_options()), status
 
 
-@bp.route("/evidence/<int:item_id>/correct", methods=["GET", "POST"])
+@bp.route("/evidence/<id:item_id>/correct", methods=["GET", "POST"])
 @login_required
 def correct(item_id: int):
     item = _item_to_correct(item_id)
@@ -193,7 +193,7 @@ def correct(item_id: int):
     ), status
 
 
-@bp.route("/evidence/files/<int:file_id>")
+@bp.route("/evidence/files/<id:file_id>")
 @login_required
 def download(file_id: int):
     stored = load_visible(EvidenceFile, file_id, _can_view_file)

@@ -17,6 +17,7 @@ from tracker.exports.downloads import temporary_download
 from tracker.exports.plan import load_plan, plan_csv_lines, plan_data, plan_json
 from tracker.exports.xlsx import write_plan_xlsx
 from tracker.extensions import db
+from tracker.ids import parse_id
 from tracker.loading import load_visible
 from tracker.orgs.models import Agency, Board
 from tracker.permissions import can_export_agency_plan, can_export_plan, can_view_board, can_view_review
@@ -42,10 +43,11 @@ def _subject(values) -> tuple[str, object] | None:
     if len(chosen) > 1:
         abort(400)
     kind, raw = chosen[0]
-    if not raw.isdigit():
+    object_id = parse_id(raw)
+    if object_id is None:
         abort(404)
     model, may_export = SUBJECTS[kind]
-    return kind, load_visible(model, int(raw), may_export)
+    return kind, load_visible(model, object_id, may_export)
 
 
 def _scope(subject) -> Scope | None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
+from tracker.ids import coerce_id, parse_id
 from tracker.orgs.services import NAME_MAX, SECTOR_MAX
+from tracker.text import CleanTextForm
 
 
 def _name(label: str, message: str) -> StringField:
@@ -21,12 +22,12 @@ def _name(label: str, message: str) -> StringField:
     )
 
 
-class BoardForm(FlaskForm):
+class BoardForm(CleanTextForm):
     name = _name("Name of the board or partnership", "Enter the board's name")
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(CleanTextForm):
     name = _name("Name of the agency", "Enter the agency's name")
     sector = StringField(
         "Sector",
@@ -37,7 +38,7 @@ class AgencyForm(FlaskForm):
     boards = SelectMultipleField(
         "Boards it serves",
         description="Its agency leads see these boards' reviews.",
-        coerce=int,
+        coerce=coerce_id,
         choices=[],
         widget=GovCheckboxesInput(),
         invalid_choice_message="Choose boards from the list",
@@ -46,7 +47,7 @@ class AgencyForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class MergeForm(FlaskForm):
+class MergeForm(CleanTextForm):
     kept = SelectField(
         "The agency record to keep",
         description="The same organisation, recorded twice. Everything recorded against this record moves to it.",
@@ -58,9 +59,8 @@ class MergeForm(FlaskForm):
     submit = SubmitField("Merge the records", widget=GovSubmitInput())
 
     def kept_id(self) -> int | None:
-        value = (self.kept.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return parse_id(self.kept.data or "")
 
     def validate_kept(self, field):
-        if not (field.data or "").strip().isdigit():
+        if parse_id(field.data or "") is None:
             raise ValueError("Choose the agency record to keep")

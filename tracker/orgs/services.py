@@ -17,8 +17,10 @@ from tracker.assurance.models import AgencyReturn, Exercise, ExerciseItem, exerc
 from tracker.auth.models import Invitation, Role, User
 from tracker.auth.services import end_all_sessions
 from tracker.errors_domain import DomainError, NotPermitted
+from tracker.ids import parse_ids
 from tracker.orgs.models import Agency, Board
 from tracker.reviews.models import Recommendation
+from tracker.text import clean
 
 NAME_MAX = 200
 SECTOR_MAX = 60
@@ -30,7 +32,7 @@ def _check_admin(actor) -> None:
 
 
 def _clean(name: str | None, what: str) -> str:
-    name = " ".join((name or "").split())
+    name = " ".join((clean(name, name="The name", field="name", multiline=False) or "").split())
     if not name:
         raise DomainError(f"Enter the {what}'s name", field="name")
     if len(name) > NAME_MAX:
@@ -108,7 +110,9 @@ def rename_board(session: Session, actor, board: Board, name: str) -> bool:
 
 
 def _boards(session: Session, board_ids) -> list[Board]:
-    ids = {int(board_id) for board_id in board_ids}
+    ids = parse_ids(board_ids)
+    if ids is None:
+        raise DomainError("Choose boards from the list", field="boards")
     boards = list(session.execute(select(Board).where(Board.id.in_(ids)).order_by(Board.name)).scalars())
     if len(boards) != len(ids):
         raise DomainError("Choose boards from the list", field="boards")
@@ -116,7 +120,7 @@ def _boards(session: Session, board_ids) -> list[Board]:
 
 
 def _sector(sector: str | None) -> str | None:
-    sector = " ".join((sector or "").split()) or None
+    sector = " ".join((clean(sector, name="The sector", field="sector", multiline=False) or "").split()) or None
     if sector and len(sector) > SECTOR_MAX:
         raise DomainError(f"The sector must be {SECTOR_MAX} characters or fewer", field="sector")
     return sector

@@ -84,7 +84,7 @@ def new_board():
     return render_template("orgs/board.html", form=form, board=None), _status(form)
 
 
-@bp.route("/boards/<int:board_id>/edit", methods=["GET", "POST"])
+@bp.route("/boards/<id:board_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_board(board_id: int):
     board = _load(Board, board_id)
@@ -121,7 +121,7 @@ def new_agency():
     return render_template("orgs/agency.html", form=form, agency=None), _status(form)
 
 
-@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@bp.route("/agencies/<id:agency_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_agency(agency_id: int):
     agency = _load(Agency, agency_id)
@@ -145,7 +145,7 @@ def _merged_already(agency: Agency):
     return render_template("orgs/merged_already.html", agency=agency, kept=kept), 409
 
 
-@bp.route("/agencies/<int:agency_id>/merge", methods=["GET", "POST"])
+@bp.route("/agencies/<id:agency_id>/merge", methods=["GET", "POST"])
 @login_required
 def merge_agency(agency_id: int):
     agency = _load(Agency, agency_id)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from tracker.ids import parse_id
 from tracker.packs.scope import KINDS, Choices
 from tracker.packs.services import REASON_MAX
+from tracker.text import CleanTextForm
 from tracker.widgets import GovDateField
 
 MESSAGES = {
@@ -19,7 +20,7 @@ MESSAGES = {
 }
 
 
-class PackForm(FlaskForm):
+class PackForm(CleanTextForm):
     scope = RadioField(
         "What should the pack cover?",
         description="A board's pack holds every review of the board; an agency's pack, its actions in every "
@@ -68,7 +69,7 @@ class PackForm(FlaskForm):
         if chooser is None:
             return None
         offered = {choice.value for choice in chooser.choices if choice.value}
-        return int(chooser.data) if chooser.data in offered else None
+        return parse_id(chooser.data) if chooser.data in offered else None
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovPasswordInput,
@@ -16,6 +15,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from tracker.auth.models import Role
+from tracker.ids import coerce_id, parse_id
+from tracker.text import CleanTextForm
 
 ROLE_HINTS = {
     Role.ADMIN: "Manages people, boards and agencies, and sees every board",
@@ -34,7 +35,7 @@ def role_items(field) -> list[dict]:
     return [{"hint": {"text": ROLE_HINTS[Role(choice.value)]}} for choice in field.choices]
 
 
-class _NameAndEmail(FlaskForm):
+class _NameAndEmail(CleanTextForm):
     # Defined before the access fields, so that they come first on the page and in the error summary.
     name = StringField(
         "Full name",
@@ -56,7 +57,7 @@ class _NameAndEmail(FlaskForm):
     )
 
 
-class AccessFields(FlaskForm):
+class AccessFields(CleanTextForm):
     """Role, boards and agency: the choices are filled in by the view, from what the user may give."""
 
     role = RadioField(
@@ -70,7 +71,7 @@ class AccessFields(FlaskForm):
     boards = SelectMultipleField(
         "Boards",
         description="Needed for board members and auditors. An agency lead also sees the boards their agency serves.",
-        coerce=int,
+        coerce=coerce_id,
         choices=[],
         widget=GovCheckboxesInput(),
         invalid_choice_message="Choose boards from the list",
@@ -85,12 +86,11 @@ class AccessFields(FlaskForm):
     )
 
     def agency_id(self) -> int | None:
-        value = (self.agency.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return parse_id(self.agency.data or "")
 
     def validate_agency(self, field):
         value = (field.data or "").strip()
-        if value and not value.isdigit():
+        if value and parse_id(value) is None:
             raise ValueError("Choose an agency from the list")
 
 
@@ -102,11 +102,11 @@ class AccessForm(AccessFields):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CleanTextForm):
     """A button that changes something: deactivate, reactivate, resend, cancel (CSRF only)."""
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(CleanTextForm):
     password = PasswordField(
         "Create a password",
         description="At least 12 characters. A few unrelated words strung together are easy to remember and hard "

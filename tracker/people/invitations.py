@@ -21,6 +21,7 @@ from tracker.auth.models import Invitation, Role, User
 from tracker.auth.passwords import hash_password, password_problem, personal_words
 from tracker.auth.services import normalise_email
 from tracker.errors_domain import DomainError, NotPermitted
+from tracker.ids import parse_ids
 from tracker.orgs.models import Agency, Board
 from tracker.reminders.mailer import send_message
 
@@ -71,7 +72,9 @@ def check_access(session: Session, actor, *, role: str, board_ids, agency_id: in
         raise DomainError("Choose a role", field="role") from None
     if not permissions.can_give_role(actor, role_enum):
         raise DomainError("Only an administrator can give someone the administrator role", field="role")
-    ids = {int(board_id) for board_id in board_ids}
+    ids = parse_ids(board_ids)
+    if ids is None:
+        raise DomainError("Choose boards from the list", field="boards")
     boards = list(session.execute(select(Board).where(Board.id.in_(ids)).order_by(Board.name)).scalars())
     if len(boards) != len(ids):
         raise DomainError("Choose boards from the list", field="boards")

@@ -14,6 +14,7 @@ from tracker import audit, permissions
 from tracker.auth.models import User
 from tracker.auth.services import end_all_sessions
 from tracker.errors_domain import DomainError, NotPermitted
+from tracker.ids import parse_ids
 from tracker.people.invitations import check_access
 
 OWN_ROLE = "You cannot change your own role. Ask another administrator to do it"
@@ -39,7 +40,9 @@ def change_access(session: Session, actor, person: User, *, role: str, board_ids
     boards: the person's other boards stay as they are. Returns False when nothing changed."""
     _check_may_manage(actor, person)
     allowed = permissions.grantable_board_ids(actor)
-    chosen = {int(board_id) for board_id in board_ids}
+    chosen = parse_ids(board_ids)
+    if chosen is None:
+        raise DomainError("Choose boards from the list", field="boards")
     if allowed is not None:
         if not chosen <= allowed:
             raise DomainError("Choose from your own boards", field="boards")

@@ -21,6 +21,7 @@ from tracker.auth.fresh import fresh_login_required
 from tracker.auth.models import Invitation, Role, User
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.extensions import db
+from tracker.ids import id_arg, page_arg
 from tracker.loading import load_visible
 from tracker.people import invitations, queries, services
 from tracker.people.forms import AcceptForm, AccessForm, ConfirmForm, InviteForm, role_choices, role_items
@@ -66,11 +67,6 @@ def _put_error(form, error: DomainError, default: str = "role") -> None:
         field.errors = [*field.errors, error.message]
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 @bp.route("/people")
 @login_required
 def index():
@@ -79,8 +75,8 @@ def index():
     role = request.args.get("role")
     active = {"active": True, "inactive": False}.get(request.args.get("active", ""))
     filters = queries.Filters(
-        board_id=_int_arg("board"),
-        agency_id=_int_arg("agency"),
+        board_id=id_arg("board"),
+        agency_id=id_arg("agency"),
         role=role if role in {r.value for r in Role} else None,
         active=active,
     )
@@ -88,7 +84,7 @@ def index():
     size = current_app.config["PAGE_SIZE"]
     total = queries.count(db.session, query)
     pages = max((total + size - 1) // size, 1)
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page = page_arg(last=pages)
     people = list(db.session.execute(query.limit(size).offset((page - 1) * size)).scalars())
     return render_template(
         "people/index.html",
@@ -166,13 +162,13 @@ def _person_page(person: User, form: AccessForm | None = None, status: int = 200
     ), status
 
 
-@bp.route("/people/<int:user_id>")
+@bp.route("/people/<id:user_id>")
 @login_required
 def show(user_id: int):
     return _person_page(_load_person(user_id))
 
 
-@bp.route("/people/<int:user_id>/access", methods=["POST"])
+@bp.route("/people/<id:user_id>/access", methods=["POST"])
 @login_required
 @fresh_login_required(back="people.show")
 def change_access(user_id: int):
@@ -216,7 +212,7 @@ def _confirmed_step(user_id: int, step, done: str):
     return redirect(url_for("people.show", user_id=person.id))
 
 
-@bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
+@bp.route("/people/<id:user_id>/deactivate", methods=["POST"])
 @login_required
 @fresh_login_required(back="people.show")
 def deactivate(user_id: int):
@@ -225,7 +221,7 @@ def deactivate(user_id: int):
     )
 
 
-@bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
+@bp.route("/people/<id:user_id>/reactivate", methods=["POST"])
 @login_required
 @fresh_login_required(back="people.show")
 def reactivate(user_id: int):
@@ -240,7 +236,7 @@ def _invitation_refused(message: str, status: int = 422):
     return render_template("people/invitation_problem.html", message=message), status
 
 
-@bp.route("/invitations/<int:invitation_id>/resend", methods=["POST"])
+@bp.route("/invitations/<id:invitation_id>/resend", methods=["POST"])
 @login_required
 def resend_invitation(invitation_id: int):
     invitation = _load_invitation(invitation_id)
@@ -264,7 +260,7 @@ def resend_invitation(invitation_id: int):
     return redirect(url_for("people.index"))
 
 
-@bp.route("/invitations/<int:invitation_id>/cancel", methods=["POST"])
+@bp.route("/invitations/<id:invitation_id>/cancel", methods=["POST"])
 @login_required
 def cancel_invitation(invitation_id: int):
     invitation = _load_invitation(invitation_id)

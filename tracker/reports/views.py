@@ -110,26 +110,26 @@ def _download(subject: dict, endpoint: str, endpoint_args: dict, name: str):
     )
 
 
-@bp.route("/reports/boards/<int:board_id>")
+@bp.route("/reports/boards/<id:board_id>")
 @login_required
 def board(board_id: int):
     return _page({"board": _load_board(board_id)}, "reports.board", {"board_id": board_id})
 
 
-@bp.route("/reports/boards/<int:board_id>/pdf")
+@bp.route("/reports/boards/<id:board_id>/pdf")
 @login_required
 def board_pdf(board_id: int):
     board = _load_board(board_id)
     return _download({"board": board}, "reports.board", {"board_id": board_id}, board.key)
 
 
-@bp.route("/reports/reviews/<int:review_id>")
+@bp.route("/reports/reviews/<id:review_id>")
 @login_required
 def review(review_id: int):
     return _page({"review": _load_review(review_id)}, "reports.review", {"review_id": review_id})
 
 
-@bp.route("/reports/reviews/<int:review_id>/pdf")
+@bp.route("/reports/reviews/<id:review_id>/pdf")
 @login_required
 def review_pdf(review_id: int):
     review = _load_review(review_id)

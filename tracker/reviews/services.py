@@ -11,6 +11,7 @@ from tracker.actions.states import FINISHED, Status
 from tracker.db import utcnow
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.reviews.models import RESPONSES, Recommendation
+from tracker.text import clean
 
 
 def respond_to_recommendation(session: Session, actor, rec: Recommendation, response: str, rationale: str) -> None:
@@ -19,7 +20,7 @@ def respond_to_recommendation(session: Session, actor, rec: Recommendation, resp
         raise NotPermitted("Only a board member can record the board's response")
     if response not in RESPONSES:
         raise DomainError("Choose the board's response", field="response")
-    rationale = (rationale or "").strip()
+    rationale = (clean(rationale, name="The reason", field="rationale") or "").strip()
     if not rationale:
         raise DomainError("Give the board's rationale", field="rationale")
     before = {"response": rec.response, "rationale": rec.response_rationale}

@@ -11,6 +11,7 @@ from tracker.actions.states import Status
 from tracker.assurance.exercise_queries import exercises_for_review
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.extensions import db
+from tracker.ids import id_arg
 from tracker.loading import load_visible
 from tracker.permissions import can_plan_review, can_view_review
 from tracker.reviews import queries, services
@@ -27,11 +28,11 @@ def index():
     return render_template("reviews/index.html", reviews=reviews, counts=counts)
 
 
-@bp.route("/reviews/<int:review_id>")
+@bp.route("/reviews/<id:review_id>")
 @login_required
 def show(review_id: int):
     review = load_visible(Review, review_id, can_view_review)
-    agency_id = request.args.get("agency", type=int)
+    agency_id = id_arg("agency")
     status = request.args.get("status") if request.args.get("status") in {s.value for s in Status} else None
     recommendations = queries.recommendations_with_actions(db.session, review.id)
     actions = list(db.session.execute(queries.filtered_actions_query(review.id, agency_id, status)).scalars())
@@ -57,7 +58,7 @@ def _load_recommendation(recommendation_id: int) -> Recommendation:
     return load_visible(Recommendation, recommendation_id, lambda user, r: can_view_review(user, r.review))
 
 
-@bp.route("/recommendations/<int:recommendation_id>")
+@bp.route("/recommendations/<id:recommendation_id>")
 @login_required
 def recommendation(recommendation_id: int):
     rec = _load_recommendation(recommendation_id)
@@ -76,7 +77,7 @@ def _recommendation_page(rec: Recommendation, form: ResponseForm, status: int = 
     ), status
 
 
-@bp.route("/recommendations/<int:recommendation_id>/response", methods=["POST"])
+@bp.route("/recommendations/<id:recommendation_id>/response", methods=["POST"])
 @login_required
 def respond(recommendation_id: int):
     rec = _load_recommendation(recommendation_id)

@@ -82,7 +82,7 @@ def read_plan(filename: str, stream: BinaryIO, *, max_bytes: int, max_rows: int)
     if extension not in (".xlsx", ".csv", *OTHER_EXCEL):
         raise _refuse(NOT_A_PLAN_FILE)
     try:
-        content_type = filetypes.identify(filename, stream)
+        content_type = filetypes.identify(filename, stream, windows_text=True)
     except filetypes.FileTypeRefused as refused:
         raise _refuse(refused.message) from None
     if content_type == filetypes.XLSX:

@@ -33,6 +33,16 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     EVIDENCE_STORAGE_DIR = os.environ.get("EVIDENCE_STORAGE_DIR") or str(INSTANCE_DIR / "evidence")
+    # Where evidence files and job results are kept: "folder" (EVIDENCE_STORAGE_DIR, one machine) or "s3" (any
+    # S3-compatible store; credentials from S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY or boto3's AWS_* chain).
+    FILE_STORAGE = os.environ.get("FILE_STORAGE") or "folder"
+    S3_BUCKET = os.environ.get("S3_BUCKET")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL")
+    S3_REGION = os.environ.get("S3_REGION")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY")
+    S3_PREFIX = os.environ.get("S3_PREFIX") or ""
+    S3_SERVER_SIDE_ENCRYPTION = os.environ.get("S3_SERVER_SIDE_ENCRYPTION") or "AES256"
     # The published reports the seeds quote, kept in the project (seeds/reports/README.md says where from).
     REVIEWS_SOURCE_DIR = os.environ.get("REVIEWS_SOURCE_DIR") or str(BASE_DIR / "seeds" / "reports")
     SEEDS_DIR = os.environ.get("SEEDS_DIR") or str(BASE_DIR / "seeds")

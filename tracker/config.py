@@ -43,6 +43,16 @@ class Config:
     S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY")
     S3_PREFIX = os.environ.get("S3_PREFIX") or ""
     S3_SERVER_SIDE_ENCRYPTION = os.environ.get("S3_SERVER_SIDE_ENCRYPTION") or "AES256"
+    # The job queue's broker (tracker.jobs.queue): empty for a SQLite file in instance/, redis://… in production.
+    JOBS_BROKER_URL = os.environ.get("JOBS_BROKER_URL") or ""
+    # Exports of more actions than this are prepared by the worker, with a progress page.
+    JOBS_LARGE_SCOPE_ACTIONS = int(os.environ.get("JOBS_LARGE_SCOPE_ACTIONS") or 2000)
+    JOB_RESULTS_DAYS = int(os.environ.get("JOB_RESULTS_DAYS") or 7)
+    # The outbox's first retry waits this long, then twice as long each time, for this many attempts.
+    OUTBOX_RETRY_SECONDS = int(os.environ.get("OUTBOX_RETRY_SECONDS") or 60)
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS") or 10)
+    # "json" for one JSON object per log line (with the request id), anything else for plain text.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT") or "text"
     # The published reports the seeds quote, kept in the project (seeds/reports/README.md says where from).
     REVIEWS_SOURCE_DIR = os.environ.get("REVIEWS_SOURCE_DIR") or str(BASE_DIR / "seeds" / "reports")
     SEEDS_DIR = os.environ.get("SEEDS_DIR") or str(BASE_DIR / "seeds")
@@ -117,6 +127,8 @@ class TestConfig(DevelopmentConfig):
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     PASSWORD_HASHING = "fast-for-tests"  # noqa: S105 - the name of a hashing scheme, not a password
     TWO_FACTOR_REQUIRED = False
+    # Tasks run at once in the process that queues them; the tests that need the real worker start one.
+    JOBS_BROKER_URL = "memory:"
 
 
 class ProductionConfig(Config):

@@ -9,6 +9,8 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from tracker.ops.logs import request_id
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -26,7 +28,8 @@ MESSAGES = {
 
 
 def _page(status: int, heading: str | None = None, detail: str | None = None):
-    incident = secrets.token_hex(4).upper()
+    # The request id: it is on every log line of this request, so the reference leads to them.
+    incident = request_id() or secrets.token_hex(8).upper()
     default_heading, default_detail = MESSAGES.get(status, MESSAGES[500])
     body = render_template(
         "errors/error.html",

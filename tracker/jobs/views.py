@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask import Blueprint, abort, render_template, send_file
 from flask_login import login_required
 
@@ -16,7 +18,10 @@ DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
 
 
 def _ready(job: Job) -> bool:
-    return job.status == "done" and job.result_key is not None and (job.expires_at or clock.now()) > clock.now()
+    if job.status != "done" or job.result_key is None or job.expires_at is None:
+        return False
+    expires = job.expires_at if job.expires_at.tzinfo else job.expires_at.replace(tzinfo=UTC)  # SQLite: naive UTC
+    return expires > clock.now()
 
 
 @bp.route("/jobs/<int:job_id>")

@@ -48,6 +48,8 @@ class Config:
     # Exports of more actions than this are prepared by the worker, with a progress page.
     JOBS_LARGE_SCOPE_ACTIONS = int(os.environ.get("JOBS_LARGE_SCOPE_ACTIONS") or 2000)
     JOB_RESULTS_DAYS = int(os.environ.get("JOB_RESULTS_DAYS") or 7)
+    # The worker sends the daily reminders at this hour (UTC); `flask send-reminders` still works from cron.
+    REMINDERS_HOUR = int(os.environ.get("REMINDERS_HOUR") or 6)
     # The outbox's first retry waits this long, then twice as long each time, for this many attempts.
     OUTBOX_RETRY_SECONDS = int(os.environ.get("OUTBOX_RETRY_SECONDS") or 60)
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS") or 10)

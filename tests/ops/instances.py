@@ -122,7 +122,6 @@ def instance_env(database_url: str, broker_url: str, s3_settings: dict, **more) 
         JOBS_BROKER_URL=broker_url,
         LOG_FORMAT="json",
         PYTHONUNBUFFERED="1",
-        **{name: str(value) for name, value in s3_settings.items()},
-        **{name: str(value) for name, value in more.items()},
     )
+    env.update({name: str(value) for name, value in {**s3_settings, **more}.items()})
     return env

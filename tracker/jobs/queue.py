@@ -49,6 +49,11 @@ class Tasks:
             self._in_app(_send_outbox)
         )
         self.expire_jobs = self.huey.periodic_task(crontab(minute="17"), name="expire_jobs")(self._in_app(_expire_jobs))
+        # The daily reminders (what cron ran as `flask send-reminders`), once a day at REMINDERS_HOUR (UTC).
+        hour = str(app.config.get("REMINDERS_HOUR", 6))
+        self.send_reminders = self.huey.periodic_task(crontab(minute="0", hour=hour), name="send_reminders")(
+            self._in_app(_send_reminders)
+        )
 
     def _in_app(self, function: Callable) -> Callable:
         app = self.app
@@ -74,6 +79,20 @@ def _run_job(job_id: int) -> None:
     from tracker.jobs.runner import run
 
     run(job_id)
+
+
+def _send_reminders() -> int:
+    """The same run as ``flask send-reminders``: each notice recorded once, failures retried the next day."""
+    import click
+
+    from tracker.reminders.cli import send_reminders
+
+    with click.Context(send_reminders) as context:
+        try:
+            context.invoke(send_reminders, today=None, dry_run=False)
+        except SystemExit as stopped:
+            return int(stopped.code or 0)
+    return 0
 
 
 def _expire_jobs() -> int:

@@ -40,7 +40,7 @@ class Person(HttpUser):
         base = random.choice(HOSTS)  # noqa: S311
         with self.client.get(f"{base}{path}", name=name, allow_redirects=False, catch_response=True) as answer:
             if answer.status_code != 200:
-                answer.failure(f"{name} answered {answer.status_code}")
+                answer.failure(f"{name} answered {answer.status_code} {answer.error or ''}")
 
     @task(3)
     def reviews(self):

@@ -87,6 +87,9 @@ class Processes:
             str(workers),
             "--threads",
             str(threads),
+            # Longer than the simulated people's pauses, so a kept-alive connection is not closed under a request.
+            "--keep-alive",
+            "10",
             "--access-logfile",
             "-",
             "wsgi:app",

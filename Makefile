@@ -11,7 +11,8 @@ PORT ?= 5000
 
 .PHONY: run test setup system-deps assets lint pytest browser-deps seed demo-users clean lock lock-check
 
-run: setup seed demo-users ## Set everything up and serve the app on http://127.0.0.1:5000
+run: setup seed demo-users ## Set everything up and serve the app on http://127.0.0.1:5000 (with the worker)
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup lock-check browser-deps lint pytest ## Set everything up and run the whole suite

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Debian packages the app needs beyond Python and Node: Pango for WeasyPrint's PDF reports, and (with
-# --browser, for the tests) Chromium and its driver, and pdftotext. Installs them when run as root; otherwise
+# --browser, for the tests) Chromium and its driver, pdftotext and Redis. Installs them when run as root; otherwise
 # says which command to run.
 set -eu
 need=""
@@ -14,6 +14,8 @@ if [ "${1:-}" = "--browser" ]; then
   command -v chromedriver >/dev/null 2>&1 || need="$need chromium-driver"
   # The backup tests on PostgreSQL run pg_dump and pg_restore.
   command -v pg_dump >/dev/null 2>&1 || need="$need postgresql-client"
+  # The two-instance test runs the job queue on a real Redis, as production does.
+  command -v redis-server >/dev/null 2>&1 || need="$need redis-server"
 fi
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = "0" ]; then

@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = ROOT / "seeds"
 PASSWORD = "correct horse battery staple"
 
+# Real servers the tests start on loopback ports (an S3 API server).
+pytest_plugins = ["tests.s3"]
+
 
 def database_url(tmp_dir: Path) -> str:
     url = os.environ.get("DATABASE_URL")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -47,11 +46,14 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from tracker import cli, errors, security
+    from tracker.jobs import queue
+    from tracker.ops import logs
 
+    logs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    logging.basicConfig(level=logging.INFO)
+    queue.init_app(app)
     return app
 
 
@@ -128,3 +130,8 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(people_bp)
     app.register_blueprint(orgs_bp)
+    from tracker.jobs.views import bp as jobs_bp
+    from tracker.ops.health import bp as ops_bp
+
+    app.register_blueprint(jobs_bp)
+    app.register_blueprint(ops_bp)

@@ -58,6 +58,11 @@ def init_app(app: Flask) -> None:
 
     for command in CUSTODY_COMMANDS:
         app.cli.add_command(command)
+    from tracker.jobs.cli import COMMANDS as JOB_COMMANDS
+    from tracker.outbox.cli import COMMANDS as OUTBOX_COMMANDS
+
+    for command in (*JOB_COMMANDS, *OUTBOX_COMMANDS):
+        app.cli.add_command(command)
 
 
 @click.command("seed")

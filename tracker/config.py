@@ -33,6 +33,28 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     EVIDENCE_STORAGE_DIR = os.environ.get("EVIDENCE_STORAGE_DIR") or str(INSTANCE_DIR / "evidence")
+    # Where evidence files and job results are kept: "folder" (EVIDENCE_STORAGE_DIR, one machine) or "s3" (any
+    # S3-compatible store; credentials from S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY or boto3's AWS_* chain).
+    FILE_STORAGE = os.environ.get("FILE_STORAGE") or "folder"
+    S3_BUCKET = os.environ.get("S3_BUCKET")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL")
+    S3_REGION = os.environ.get("S3_REGION")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY")
+    S3_PREFIX = os.environ.get("S3_PREFIX") or ""
+    S3_SERVER_SIDE_ENCRYPTION = os.environ.get("S3_SERVER_SIDE_ENCRYPTION") or "AES256"
+    # The job queue's broker (tracker.jobs.queue): empty for a SQLite file in instance/, redis://… in production.
+    JOBS_BROKER_URL = os.environ.get("JOBS_BROKER_URL") or ""
+    # Exports of more actions than this are prepared by the worker, with a progress page.
+    JOBS_LARGE_SCOPE_ACTIONS = int(os.environ.get("JOBS_LARGE_SCOPE_ACTIONS") or 2000)
+    JOB_RESULTS_DAYS = int(os.environ.get("JOB_RESULTS_DAYS") or 7)
+    # The worker sends the daily reminders at this hour (UTC); `flask send-reminders` still works from cron.
+    REMINDERS_HOUR = int(os.environ.get("REMINDERS_HOUR") or 6)
+    # The outbox's first retry waits this long, then twice as long each time, for this many attempts.
+    OUTBOX_RETRY_SECONDS = int(os.environ.get("OUTBOX_RETRY_SECONDS") or 60)
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS") or 10)
+    # "json" for one JSON object per log line (with the request id), anything else for plain text.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT") or "text"
     # The published reports the seeds quote, kept in the project (seeds/reports/README.md says where from).
     REVIEWS_SOURCE_DIR = os.environ.get("REVIEWS_SOURCE_DIR") or str(BASE_DIR / "seeds" / "reports")
     SEEDS_DIR = os.environ.get("SEEDS_DIR") or str(BASE_DIR / "seeds")
@@ -123,6 +145,8 @@ class TestConfig(DevelopmentConfig):
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     PASSWORD_HASHING = "fast-for-tests"  # noqa: S105 - the name of a hashing scheme, not a password
     TWO_FACTOR_REQUIRED = False
+    # Tasks run at once in the process that queues them; the tests that need the real worker start one.
+    JOBS_BROKER_URL = "memory:"
 
 
 class ProductionConfig(Config):

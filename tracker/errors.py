@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.extensions import db
+from tracker.ops.logs import request_id
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,8 @@ def _rollback() -> None:
 
 def _page(status: int, heading: str | None = None, detail: str | None = None):
     _rollback()
-    incident = secrets.token_hex(4).upper()
+    # The request id: it is on every log line of this request, so the reference leads to them.
+    incident = request_id() or secrets.token_hex(8).upper()
     default_heading, default_detail = MESSAGES.get(status, MESSAGES[500])
     body = render_template(
         "errors/error.html",

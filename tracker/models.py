@@ -5,7 +5,9 @@ from tracker.assurance.models import AgencyReturn, Exercise, ExerciseItem, SignO
 from tracker.audit import HistoryEntry
 from tracker.auth.models import FailedSignIn, Invitation, PasswordReset, RecoveryCode, User
 from tracker.evidence.models import EvidenceFile, EvidenceItem
+from tracker.jobs.models import Job
 from tracker.orgs.models import Agency, Board
+from tracker.outbox.models import OutboxMessage
 from tracker.reminders.models import ReminderSent
 from tracker.reviews.models import Recommendation, Review, Theme
 
@@ -21,6 +23,8 @@ __all__ = [
     "FailedSignIn",
     "HistoryEntry",
     "Invitation",
+    "Job",
+    "OutboxMessage",
     "PasswordReset",
     "Recommendation",
     "RecoveryCode",

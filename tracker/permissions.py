@@ -66,6 +66,11 @@ def can_export_plan(user) -> bool:
     return _signed_in(user)
 
 
+def can_view_job(user, job) -> bool:
+    """A job's progress and result belong to the person who asked for it, and no one else."""
+    return _signed_in(user) and job.owner_id == user.id
+
+
 def can_manage_users(user) -> bool:
     return _signed_in(user) and user.role == Role.ADMIN
 

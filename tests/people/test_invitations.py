@@ -375,11 +375,14 @@ def test_someone_signed_in_is_asked_to_sign_out_before_using_a_link(app, signed_
     assert count(User) == users_before
 
 
-def test_when_the_mail_server_is_down_nothing_is_saved(app, signed_in, inbox, monkeypatch):
+def test_when_the_mail_server_is_down_the_invitation_is_kept_and_its_mail_waits(app, signed_in, inbox, monkeypatch):
     from tests.people.mail import free_port
+    from tracker.outbox.models import OutboxMessage
 
     monkeypatch.setitem(app.config, "SMTP_PORT", free_port())  # nothing listens there
     response = invite_lead(signed_in("admin"))
-    assert response.status_code == 503
-    assert b"could not be sent, so nothing has been saved" in response.data
-    assert count(Invitation) == 0 and events("invitation.sent") == []
+    assert response.status_code == 302
+    assert count(Invitation) == 1 and len(events("invitation.sent")) == 1
+    [waiting] = db.session.execute(select(OutboxMessage)).scalars()
+    assert waiting.status == "pending" and waiting.attempts == 1 and waiting.recipient == "new.lead@example.org"
+    assert inbox.messages == []

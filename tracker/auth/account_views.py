@@ -4,7 +4,6 @@ of someone's two-factor sign-in. Routes of the ``auth`` blueprint."""
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
@@ -24,7 +23,7 @@ from tracker.auth.services import SignInRefused
 from tracker.auth.views import bp, home_for
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.extensions import db
-from tracker.reminders import mailer
+from tracker.outbox import services as outbox
 
 log = logging.getLogger(__name__)
 
@@ -156,8 +155,8 @@ def forgotten_password():
     if not form.validate_on_submit():
         return render_template("auth/forgotten.html", form=form)
     made = accounts.request_reset(db.session, form.email.data, current_app.config)
-    db.session.commit()
     if made is not None:
+        # Sent by the worker from the outbox: the answer takes the same time whether or not there is an account.
         user, token = made
         body = render_template(
             "auth/password_reset_email.txt",
@@ -165,11 +164,15 @@ def forgotten_password():
             link=_reset_link(token),
             valid_for=_valid_for(),
         )
-        try:
-            mailer.send_message(current_app.config, user.email, "Set a new password for Review Action Tracker", body)
-        except (OSError, smtplib.SMTPException):
-            # The answer must not differ (it would tell who has an account): log it for the administrators.
-            log.exception("A password reset e-mail could not be sent to user %s", user.id)
+        outbox.enqueue(
+            db.session,
+            key=f"password-reset:{accounts.token_hash(token)}",
+            kind="password_reset",
+            to=user.email,
+            subject="Set a new password for Review Action Tracker",
+            body=body,
+        )
+    db.session.commit()
     # The same answer whether or not there is such an account.
     return render_template("auth/forgotten_sent.html", email=form.email.data.strip(), valid_for=_valid_for())
 

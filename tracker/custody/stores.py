@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from tracker.evidence import storage
+from tracker.files.folder import INCOMING
 
 _KEY = re.compile(r"[0-9a-f]{32}")
 _PART = re.compile(r"incoming/[0-9a-f]{32}\.part")
@@ -60,8 +61,8 @@ class FolderStore:
             if not folder.is_dir():
                 continue
             for path in sorted(folder.iterdir()):
-                if folder.name == storage.INCOMING:
-                    key = f"{storage.INCOMING}/{path.name}"
+                if folder.name == INCOMING:
+                    key = f"{INCOMING}/{path.name}"
                     if not _PART.fullmatch(key):
                         continue
                 elif _KEY.fullmatch(path.name) and path.name[:2] == folder.name:

@@ -1,45 +1,37 @@
-"""Evidence files on disk: streamed in, checked, stored under a generated key, and tied to the transaction.
+"""Evidence files: streamed in, checked, stored under a generated key, and tied to the transaction.
 
-Uploads are copied in chunks (never read whole into memory) into a temporary file inside the storage
-folder, hashed (SHA-256) and measured as they go. A file that passes the per-file limit is refused as soon
-as it does; a file whose content is not on the allowlist (``filetypes``) is refused once it is written; a
-refused or failed file is removed at once. An accepted file is renamed to a random key (uuid4), in a
-folder outside ``static``. The name the person's computer gave it is kept only as cleaned metadata.
+Uploads are copied in chunks (never read whole into memory) into the app's file store (``tracker.files``:
+a folder outside ``static``, or an S3 bucket), hashed (SHA-256) and measured as they go. A file that passes
+the per-file limit is refused as soon as it does; a file whose content is not on the allowlist
+(``filetypes``) is refused before it is published under its key; a refused or failed file leaves nothing
+behind. The name the person's computer gave it is kept only as cleaned metadata.
 
 A stored file belongs to the database transaction that records it: if that transaction does not commit
-(a refused field, a failed flush or commit, an error), the files stored in it are removed, so the disk
+(a refused field, a failed flush or commit, an error), the files stored in it are removed, so storage
 never holds files the database does not know of.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import re
-import shutil
 import unicodedata
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from tracker import files
 from tracker.errors_domain import DomainError
 from tracker.evidence import filetypes, scanning
 
 log = logging.getLogger(__name__)
 
-CHUNK_BYTES = 1024 * 1024
-DIR_MODE = 0o750
-FILE_MODE = 0o640
+CHUNK_BYTES = files.base.CHUNK_BYTES
 DEFAULT_MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_NAME_LENGTH = 255
-INCOMING = "incoming"
-_KEY = re.compile(r"[0-9a-f]{32}")
 _EXTENSION = re.compile(r"[A-Za-z0-9]{1,16}")
 _PENDING = "tracker.evidence.uncommitted_files"
 
@@ -111,145 +103,83 @@ def clean_name(raw: str | None) -> str:
 # Saving, opening and removing -----------------------------------------------------------------------------
 
 
+def _store(root: Path | None) -> files.FileStore:
+    return files.FolderStore(root) if root is not None else files.current_store()
+
+
 def path_for(key: str, root: Path | None = None) -> Path:
-    """Where a stored file lives. Only a generated key is accepted, so no stored value can name a path."""
-    if not isinstance(key, str) or not _KEY.fullmatch(key):
-        raise ValueError("not an evidence storage key")
-    return Path(root or storage_root()) / key[:2] / key
+    """Where a stored file lives in a folder store. Only a generated key is accepted."""
+    return files.FolderStore(root or storage_root()).path_for(key)
 
 
-def _make_dir(path: Path) -> None:
-    if not path.is_dir():
-        path.mkdir(parents=True, exist_ok=True)
-        path.chmod(DIR_MODE)
+def _checked(name: str, stored) -> tuple[filetypes.Verdict, list[str]]:
+    """The content check, then the virus scan (when one is configured), of a stored copy before it is published."""
+    verdict = filetypes.inspect(name, stored)
+    return verdict, scanning.check(stored)
 
 
 def save_upload(session: Session, upload, *, root: Path | None = None, max_bytes: int | None = None) -> StoredFile:
     """Stream a werkzeug ``FileStorage`` (or anything with ``filename`` and ``stream``) into storage.
 
     Raises FileTooLarge, filetypes.FileTypeRefused or StorageFailed, leaving nothing behind. The stored
-    file is removed again if ``session``'s transaction does not commit.
+    file is removed again if ``session``'s transaction does not commit. ``root`` names a folder store in
+    place of the app's store.
     """
-    root = Path(root or storage_root())
+    store = _store(root)
     limit = max_file_bytes() if max_bytes is None else max_bytes
     name = clean_name(getattr(upload, "filename", None))
-    key = uuid.uuid4().hex
-    incoming = root / INCOMING
-    temporary = incoming / f"{key}.part"
     try:
-        _make_dir(incoming)
-        descriptor = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    except OSError:
-        log.exception("Could not create an evidence file in %s", incoming)
-        raise StorageFailed() from None
-    try:
-        with os.fdopen(descriptor, "w+b") as out:
-            os.fchmod(out.fileno(), FILE_MODE)
-            digest, size = hashlib.sha256(), 0
-            while chunk := upload.stream.read(CHUNK_BYTES):
-                size += len(chunk)
-                if size > limit:
-                    raise FileTooLarge(limit)
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            verdict = filetypes.inspect(name, out)
-            scanned = scanning.check(out)
-            os.fsync(out.fileno())
-        final = path_for(key, root)
-        _make_dir(final.parent)
-        os.replace(temporary, final)
+        saved = store.save(upload.stream, max_bytes=limit, check=lambda stored: _checked(name, stored))
+    except files.TooLarge:
+        log.warning("Evidence upload %r refused: larger than %s bytes", name, limit)
+        raise FileTooLarge(limit) from None
     except DomainError as refused:
-        temporary.unlink(missing_ok=True)
         log.warning("Evidence upload %r refused: %s", name, refused.message)
         raise
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        log.exception("Could not store an evidence file in %s", root)
+    except files.StoreUnavailable:
+        log.exception("Could not store an evidence file in %s storage", store.name)
         raise StorageFailed() from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    _remove_unless_committed(session, final)
+    _remove_unless_committed(session, store, saved.key)
     return StoredFile(
-        key=key,
-        original_name=name,
-        content_type=verdict.content_type,
-        size=size,
-        sha256=digest.hexdigest(),
-        checks=(*verdict.checks, *scanned),
+        key=saved.key, original_name=name, content_type=saved.checked[0].content_type,
+        size=saved.size,
+        sha256=saved.sha256,
+        checks=(*saved.checked[0].checks, *saved.checked[1]),
     )
 
 
 def copy_stored(session: Session, key: str, *, root: Path | None = None) -> str:
-    """A new key holding the same bytes as ``key`` (a hard link where the disk allows, else a copy), for a
-    corrected version that keeps its files while the old version keeps its own."""
-    source = path_for(key, root)
-    new_key = uuid.uuid4().hex
-    target = path_for(new_key, root)
+    """A new key holding the same bytes as ``key``, for a corrected version that keeps its files while the
+    old version keeps its own."""
+    store = _store(root)
     try:
-        _make_dir(target.parent)
-        try:
-            os.link(source, target)
-        except OSError:
-            with open(source, "rb") as reader, open(target, "xb") as writer:
-                shutil.copyfileobj(reader, writer, CHUNK_BYTES)
-            target.chmod(FILE_MODE)
-    except OSError:
-        target.unlink(missing_ok=True)
+        new_key = store.copy(key)
+    except files.StoreUnavailable:
         log.exception("Could not copy evidence file %s", key)
         raise StorageFailed() from None
-    _remove_unless_committed(session, target)
+    _remove_unless_committed(session, store, new_key)
     return new_key
 
 
-class StoredReader:
-    """A stored file for a download: opened at the first read, closed at its end or with the response,
-    whichever comes first. A response that is never read (a HEAD request) holds no file open."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._file: BinaryIO | None = None
-        self._done = False
-
-    def read(self, size: int = -1) -> bytes:
-        if self._done:
-            return b""
-        if self._file is None:
-            self._file = open(self.path, "rb")  # noqa: SIM115 - closed at the end of the file or by close()
-        data = self._file.read(size)
-        if size < 0 or len(data) < size:
-            self.close()
-        return data
-
-    def close(self) -> None:
-        self._done = True
-        if self._file is not None:
-            self._file.close()
-
-
-def open_stored(key: str, root: Path | None = None) -> StoredReader:
+def open_stored(key: str, root: Path | None = None):
     """The stored file, to be read in chunks. Raises FileNotFoundError when it is missing from storage."""
-    path = path_for(key, root)
-    if not path.is_file():
-        raise FileNotFoundError(f"evidence file {key} is missing from storage")
-    return StoredReader(path)
+    return _store(root).open(key)
 
 
 def delete_stored(key: str, root: Path | None = None) -> None:
-    path_for(key, root).unlink(missing_ok=True)
+    _store(root).delete(key)
 
 
-# Keeping disk and database in step --------------------------------------------------------------------------
+# Keeping storage and database in step -----------------------------------------------------------------------
 
 
-def _remove_unless_committed(session: Session, path: Path) -> None:
+def _remove_unless_committed(session: Session, store: files.FileStore, key: str) -> None:
     session.connection()  # make sure the transaction the file belongs to has begun
-    session.info.setdefault(_PENDING, []).append(path)
+    session.info.setdefault(_PENDING, []).append((store, key))
 
 
-def uncommitted_files(session: Session) -> list[Path]:
-    return list(session.info.get(_PENDING, ()))
+def uncommitted_files(session: Session) -> list[str]:
+    return [key for _store_, key in session.info.get(_PENDING, ())]
 
 
 @event.listens_for(Session, "after_commit")
@@ -263,8 +193,8 @@ def _files_committed(session: Session) -> None:
 def _files_not_committed(session: Session, transaction) -> None:
     if transaction.parent is not None:
         return
-    for path in session.info.pop(_PENDING, ()):
+    for store, key in session.info.pop(_PENDING, ()):
         try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            log.exception("Could not remove uncommitted evidence file %s", path)
+            store.delete(key)
+        except (OSError, files.StoreUnavailable):
+            log.exception("Could not remove uncommitted evidence file %s", key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -18,6 +18,8 @@ from tracker.exports.plan import load_plan, plan_csv_lines, plan_data, plan_json
 from tracker.exports.xlsx import write_plan_xlsx
 from tracker.extensions import db
 from tracker.ids import parse_id
+from tracker.jobs import exports as export_jobs
+from tracker.jobs import services as jobs
 from tracker.loading import load_visible
 from tracker.orgs.models import Agency, Board
 from tracker.permissions import can_export_agency_plan, can_export_plan, can_view_board, can_view_review
@@ -119,8 +121,14 @@ def plan(fmt: str):
         summary=f"{user.name} exported {what} as {FORMATS[fmt][0]}",
         after=after,
     )
-    db.session.commit()
     filename = _filename(subject, fmt)
+    if fmt == "xlsx" and export_jobs.action_count(user, scope) > export_jobs.large_scope_actions():
+        # Too large to write inside one request: the worker prepares it and the progress page offers it.
+        params = {"filename": filename} | ({"scope": subject[0], "id": subject[1].id} if subject else {})
+        job = jobs.start(db.session, user, "plan_xlsx", f"Export of {what} as Excel", params)
+        db.session.commit()
+        return redirect(url_for("jobs.show", job_id=job.id))
+    db.session.commit()
     if fmt == "xlsx":
         plan_rows = load_plan(db.session, user, scope)
         return temporary_download(lambda target: write_plan_xlsx(plan_rows, target, clock.today()), filename, XLSX)

@@ -12,21 +12,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import IO
 
 from sqlalchemy.orm import Session
 
+from tracker import files
 from tracker.actions.models import Action
 from tracker.assurance.models import SignOff
 from tracker.audit import HistoryEntry, _payload
-from tracker.evidence import storage
 from tracker.evidence.models import EvidenceFile, EvidenceItem
 from tracker.exports.cells import safe_cell
 from tracker.packs import queries
@@ -101,7 +99,7 @@ class GeneratedFile:
 @dataclass(frozen=True)
 class EvidenceEntry:
     arcname: str
-    source: Path
+    source: str  # the storage key
     sha256: str  # recorded at upload
     size: int  # recorded at upload
     size_on_disk: int | None  # None when the file is missing from storage
@@ -155,7 +153,7 @@ def build(session: Session, scope: PackScope, period: Period, pack_header: dict)
     )
     contents = Contents([manifest, table, chain], [], Counts())
     try:
-        root = storage.storage_root()
+        store = files.current_store()
         writer = csv.writer(table, lineterminator="\r\n")
         table.write("\ufeff")  # so that spreadsheet programs read the names as UTF-8
         writer.writerow(CSV_COLUMNS)
@@ -163,7 +161,7 @@ def build(session: Session, scope: PackScope, period: Period, pack_header: dict)
         manifest.write(header[: header.rindex("}")].rstrip() + ',\n  "actions": [')
         first = True
         for ids in queries.batches(queries.ordered_action_ids(session, scope)):
-            for record in _batch(session, ids, period, root, contents):
+            for record in _batch(session, ids, period, store, contents):
                 manifest.write(("\n" if first else ",\n") + _indented(record))
                 first = False
                 for row in table_rows(record):
@@ -189,7 +187,7 @@ def _indented(record: dict) -> str:
     return "\n".join("    " + line for line in json.dumps(record, indent=2, ensure_ascii=False).splitlines())
 
 
-def _batch(session: Session, ids: list[int], period: Period, root: Path, contents: Contents):
+def _batch(session: Session, ids: list[int], period: Period, store: files.FileStore, contents: Contents):
     loaded = queries.actions(session, ids)
     items_by_action: dict[int, list[EvidenceItem]] = {}
     for item in queries.evidence(session, ids, period):
@@ -207,7 +205,7 @@ def _batch(session: Session, ids: list[int], period: Period, root: Path, content
         yield _action_record(
             action,
             [
-                _item_record(action, item, replaced_by.get(item.id), root, contents)
+                _item_record(action, item, replaced_by.get(item.id), store, contents)
                 for item in items_by_action.get(action_id, [])
             ],
             [_sign_off_record(s, contents) for s in sign_offs_by_action.get(action_id, [])],
@@ -239,7 +237,9 @@ def _action_record(action: Action, evidence: list, sign_offs: list, history: lis
     }
 
 
-def _item_record(action: Action, item: EvidenceItem, replaced_by: int | None, root: Path, contents: Contents):
+def _item_record(
+    action: Action, item: EvidenceItem, replaced_by: int | None, store: files.FileStore, contents: Contents
+):
     contents.counts.evidence_items += 1
     return {
         "id": item.id,
@@ -255,19 +255,18 @@ def _item_record(action: Action, item: EvidenceItem, replaced_by: int | None, ro
         "supersedes_id": item.supersedes_id,
         "superseded_by_id": replaced_by,
         "digest": item.digest,
-        "files": [_file_record(action, item, stored, root, contents) for stored in item.files],
+        "files": [_file_record(action, item, stored, store, contents) for stored in item.files],
     }
 
 
-def _file_record(action: Action, item: EvidenceItem, stored: EvidenceFile, root: Path, contents: Contents) -> dict:
+def _file_record(
+    action: Action, item: EvidenceItem, stored: EvidenceFile, store: files.FileStore, contents: Contents
+) -> dict:
     arcname = evidence_path(action, item, stored)
-    source = storage.path_for(stored.storage_key, root)
-    try:
-        on_disk = os.stat(source).st_size
-    except OSError:
-        on_disk = None
+    on_disk = store.size(stored.storage_key)
+    if on_disk is None:
         contents.counts.missing_files.append(arcname)
-    contents.evidence.append(EvidenceEntry(arcname, source, stored.sha256, stored.size, on_disk))
+    contents.evidence.append(EvidenceEntry(arcname, stored.storage_key, stored.sha256, stored.size, on_disk))
     contents.counts.files += 1
     contents.counts.file_bytes += stored.size
     made = {

@@ -17,13 +17,12 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy.orm import Session
 from zipstream import ZipStream
 
-from tracker import audit, clock, permissions
+from tracker import audit, clock, files, permissions
 from tracker.auth.models import User
 from tracker.custody import checkpoints
 from tracker.db import utcnow
@@ -79,7 +78,7 @@ class Member:
     size: int
     sha256: str
     data: bytes | None = None
-    path: Path | None = None
+    key: str | None = None  # an evidence file's storage key
     generated: contents.GeneratedFile | None = None
 
 
@@ -92,6 +91,7 @@ class EvidencePack:
         self.counts = built.counts
         self.history_entry_id = history_entry_id
         self._built = built
+        self._store = files.current_store()
         self._zip = self._make_zip()
         self.size = len(self._zip)
 
@@ -103,7 +103,7 @@ class EvidencePack:
             elif member.generated is not None:
                 stream.add(member.generated.chunks(CHUNK_BYTES), member.arcname, size=member.size)
             else:
-                stream.add(_read(member.path), member.arcname, size=member.size)
+                stream.add(_read(self._store, member.key), member.arcname, size=member.size)
         return stream
 
     def chunks(self) -> Iterator[bytes]:
@@ -121,11 +121,14 @@ class EvidencePack:
         self._built.close()
 
 
-def _read(path: Path) -> Iterator[bytes]:
+def _read(store: files.FileStore, key: str) -> Iterator[bytes]:
     # Opened only when the ZIP reaches this file, so one file at a time is open, whatever the pack's size.
-    with open(path, "rb") as source:
+    source = store.open(key)
+    try:
         while data := source.read(CHUNK_BYTES):
             yield data
+    finally:
+        source.close()
 
 
 def clean_reason(reason: str | None) -> str | None:
@@ -253,7 +256,7 @@ def _members(scope, period, built, report: bytes, entry, made_by: str, made_at, 
         Member("data/history-checkpoint.json", len(checkpoint), bag.sha256_of(checkpoint), data=checkpoint),
     ]
     evidence = [
-        Member(item.arcname, item.size_on_disk, item.sha256, path=item.source)
+        Member(item.arcname, item.size_on_disk, item.sha256, key=item.source)
         for item in built.evidence
         if item.size_on_disk is not None
     ]

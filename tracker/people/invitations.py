@@ -23,7 +23,7 @@ from tracker.auth.services import normalise_email
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.ids import parse_ids
 from tracker.orgs.models import Agency, Board
-from tracker.reminders.mailer import send_message
+from tracker.outbox import services as outbox
 
 LIFETIME = timedelta(hours=72)
 SERVICE_NAME = "Review Action Tracker"
@@ -325,8 +325,9 @@ def link(config: Mapping, token: str) -> str:
     return config["BASE_URL"].rstrip("/") + path
 
 
-def send_email(config: Mapping, invitation: Invitation, token: str, inviter) -> None:
-    """E-mail the link. Raises OSError or smtplib.SMTPException when the mail server is down or refuses it."""
+def send_email(session: Session, config: Mapping, invitation: Invitation, token: str, inviter) -> None:
+    """Put the e-mail with the link in the outbox, in the invitation's own transaction: the worker sends it,
+    so a mail server that is down delays the e-mail but never loses the invitation."""
     body = render_template(
         "people/invitation_email.txt",
         invitation=invitation,
@@ -335,4 +336,11 @@ def send_email(config: Mapping, invitation: Invitation, token: str, inviter) -> 
         role_label=Role(invitation.role).label,
         expires_at=_aware(invitation.expires_at),
     )
-    send_message(config, invitation.email, f"You are invited to join {SERVICE_NAME}", body)
+    outbox.enqueue(
+        session,
+        key=f"invitation:{invitation.id}",
+        kind="invitation",
+        to=invitation.email,
+        subject=f"You are invited to join {SERVICE_NAME}",
+        body=body,
+    )

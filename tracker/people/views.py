@@ -9,7 +9,6 @@ redirect. An invitation e-mail is sent before the commit: if the mail server ref
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -29,11 +28,6 @@ from tracker.people.forms import AcceptForm, AccessForm, ConfirmForm, InviteForm
 log = logging.getLogger(__name__)
 
 bp = Blueprint("people", __name__)
-
-MAIL_FAILED = (
-    "The invitation e-mail could not be sent, so nothing has been saved. Try again in a few minutes; if it "
-    "keeps happening, tell your administrator that the mail server is not accepting messages"
-)
 
 
 def _user():
@@ -119,15 +113,10 @@ def invite():
                 board_ids=form.boards.data or [],
                 agency_id=form.agency_id(),
             )
-            invitations.send_email(current_app.config, invitation, token, _user())
+            invitations.send_email(db.session, current_app.config, invitation, token, _user())
         except DomainError as error:
             db.session.rollback()
             _put_error(form, error)
-        except (OSError, smtplib.SMTPException):
-            db.session.rollback()
-            log.exception("Invitation e-mail not sent")
-            form.form_errors.append(MAIL_FAILED)
-            return render_template("people/invite.html", form=form, role_items=role_items(form.role)), 503
         else:
             db.session.commit()
             flash(f"Invitation sent to {invitation.email}. The link works for 72 hours.", "success")
@@ -244,17 +233,13 @@ def resend_invitation(invitation_id: int):
         abort(400)
     try:
         fresh, token = invitations.resend(db.session, _user(), invitation)
-        invitations.send_email(current_app.config, fresh, token, _user())
+        invitations.send_email(db.session, current_app.config, fresh, token, _user())
     except NotPermitted:
         db.session.rollback()
         abort(403)
     except DomainError as error:
         db.session.rollback()
         return _invitation_refused(error.message)
-    except (OSError, smtplib.SMTPException):
-        db.session.rollback()
-        log.exception("Invitation e-mail not sent")
-        return _invitation_refused(MAIL_FAILED, 503)
     db.session.commit()
     flash(f"A new invitation has been sent to {fresh.email}. The earlier link no longer works.", "success")
     return redirect(url_for("people.index"))

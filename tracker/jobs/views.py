@@ -1,0 +1,54 @@
+"""The progress page of a job and the download of its result: only for the person who asked."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import Blueprint, abort, render_template, send_file
+from flask_login import login_required
+
+from tracker import clock, files
+from tracker.jobs.models import Job
+from tracker.loading import load_visible
+from tracker.permissions import can_view_job
+
+bp = Blueprint("jobs", __name__)
+
+DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
+
+def _ready(job: Job) -> bool:
+    if job.status != "done" or job.result_key is None or job.expires_at is None:
+        return False
+    expires = job.expires_at if job.expires_at.tzinfo else job.expires_at.replace(tzinfo=UTC)  # SQLite: naive UTC
+    return expires > clock.now()
+
+
+@bp.route("/jobs/<int:job_id>")
+@login_required
+def show(job_id: int):
+    job = load_visible(Job, job_id, can_view_job)
+    return render_template("jobs/show.html", job=job, ready=_ready(job))
+
+
+@bp.route("/jobs/<int:job_id>/download")
+@login_required
+def download(job_id: int):
+    job = load_visible(Job, job_id, can_view_job)
+    if not _ready(job):
+        abort(404)
+    try:
+        reader = files.current_store().open(job.result_key)
+    except FileNotFoundError:
+        abort(404)
+    response = send_file(
+        reader,
+        mimetype=job.result_type,
+        as_attachment=True,
+        download_name=job.result_name,
+        conditional=False,
+        etag=False,
+    )
+    response.content_length = job.result_size
+    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    return response

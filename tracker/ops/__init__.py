@@ -1,0 +1,1 @@
+"""What a platform needs to run the service: health and readiness checks, request ids and JSON logs."""

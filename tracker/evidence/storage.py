@@ -141,7 +141,9 @@ def save_upload(session: Session, upload, *, root: Path | None = None, max_bytes
         raise StorageFailed() from None
     _remove_unless_committed(session, store, saved.key)
     return StoredFile(
-        key=saved.key, original_name=name, content_type=saved.checked[0].content_type,
+        key=saved.key,
+        original_name=name,
+        content_type=saved.checked[0].content_type,
         size=saved.size,
         sha256=saved.sha256,
         checks=(*saved.checked[0].checks, *saved.checked[1]),

@@ -107,7 +107,7 @@ def server_environment(source) -> dict:
 
 
 def wait_until_serving(base: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine can take a minute to import the app
     while time.monotonic() < deadline:
         assert server.poll() is None, "the server stopped while starting"
         try:
@@ -172,7 +172,7 @@ class Uploader(threading.Thread):
 def wait_for_an_upload_in_flight(storage: Path, files_before: int) -> None:
     """Return once a file is half written (incoming/*.part) or stored but not yet answered for: the moment
     where a kill leaves a file without a row."""
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine can take a minute to import the app
     while time.monotonic() < deadline:
         incoming = storage / "incoming"
         parts = any(incoming.glob("*.part")) if incoming.is_dir() else False

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from tracker.evidence import storage
-from tracker.files.folder import INCOMING
+from tracker.files.folder import DIR_MODE, FILE_MODE, INCOMING
 
 _KEY = re.compile(r"[0-9a-f]{32}")
 _PART = re.compile(r"incoming/[0-9a-f]{32}\.part")
@@ -91,10 +91,10 @@ class FolderStore:
         for the file."""
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.parent.chmod(storage.DIR_MODE)
+        target.parent.chmod(DIR_MODE)
         temporary = target.with_name(target.name + ".restoring")
         with open(temporary, "wb") as out:
-            os.fchmod(out.fileno(), storage.FILE_MODE)
+            os.fchmod(out.fileno(), FILE_MODE)
             while chunk := source.read(storage.CHUNK_BYTES):
                 out.write(chunk)
             out.flush()

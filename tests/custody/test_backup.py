@@ -151,6 +151,7 @@ def test_the_manifest_says_what_the_backup_holds(source, tmp_path):
     assert manifest["tables"]["alembic_version"] == 1 and manifest["alembic_revision"]
     assert any(name.startswith("history_no_update") for name in manifest["triggers"]), "the guards come along"
     assert (tmp_path / "backup" / "data" / manifest["database"]["file"]).is_file()
+    assert (tmp_path / "backup").stat().st_mode & 0o077 == 0, "only the operator may read a backup"
 
 
 def test_the_commands_back_up_and_restore_and_say_it_was_proved(source, tmp_path):

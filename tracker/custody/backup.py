@@ -101,6 +101,7 @@ def backup(engine: Engine, store: EvidenceStore, output: Path, *, copy_files: bo
     if output.exists() and any(output.iterdir()):
         raise BackupError(f"{output} is not empty: give a new folder for the backup")
     output.mkdir(parents=True, exist_ok=True)
+    output.chmod(0o700)  # it holds every record and every evidence file: readable by the operator only
     started = datetime.now(UTC)
     try:
         file_name, facts = database.copy_database(engine, output)

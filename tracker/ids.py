@@ -14,7 +14,6 @@ import re
 
 from flask import request
 from werkzeug.routing import BaseConverter, ValidationError
-from wtforms import SelectField, SelectMultipleField
 
 MAX_ID = 2**31 - 1
 MAX_PAGE = 100_000
@@ -73,48 +72,11 @@ def page_arg(name: str = "page", last: int | None = None) -> int:
 
 
 def coerce_id(value):
-    """``coerce`` for choice fields: an id, or None (refused by the field's check) when it is not one."""
+    """``coerce`` for choice fields: an id, or None when it is not one, which the field's choice check then
+    refuses with its own message (WTForms' ``coerce=int`` would accept ``١٢`` and overflow on huge numbers)."""
     if value in (None, ""):
         return None
     return parse_id(value)
-
-
-class IdSelectField(SelectField):
-    """A select of ids: values outside the choices, or not ids at all, are a form error in plain words."""
-
-    def __init__(self, *args, message: str = "Choose an option from the list", **kwargs):
-        kwargs.setdefault("coerce", coerce_id)
-        super().__init__(*args, **kwargs)
-        self.refusal = message
-
-    def pre_validate(self, form):
-        if self.data is None:
-            if self.raw_data and self.raw_data[0] not in ("", None):
-                raise ValueError(self.refusal)
-            return
-        if self.validate_choice and self.choices is not None:
-            offered = {parse_id(value) for value, *_ in self.iter_choices()}
-            if self.data not in offered:
-                raise ValueError(self.refusal)
-
-
-class IdSelectMultipleField(SelectMultipleField):
-    """Check boxes or a multiple select of ids, refusing anything that is not one of the ids offered."""
-
-    def __init__(self, *args, message: str = "Choose options from the list", **kwargs):
-        kwargs.setdefault("coerce", coerce_id)
-        super().__init__(*args, **kwargs)
-        self.refusal = message
-
-    def pre_validate(self, form):
-        if not self.data:
-            return
-        if None in self.data:
-            raise ValueError(self.refusal)
-        if self.validate_choice and self.choices is not None:
-            offered = {parse_id(value) for value, *_ in self.iter_choices()}
-            if not set(self.data) <= offered:
-                raise ValueError(self.refusal)
 
 
 def init_app(app) -> None:

@@ -9,10 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in_as
+from tests.evidence import pdf
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf("Protocol adopted")  # a real PDF: uploads are parsed, not sniffed
 
 
 def _add_evidence(page, title: str, with_file: bool) -> None:

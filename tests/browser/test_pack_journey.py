@@ -12,12 +12,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in_as
+from tests.evidence import pdf
 from tracker.packs.verify import verify_pack
 
 pytestmark = pytest.mark.browser
 
 BABY_K = "Serious Case Review re Baby K"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n% referral audit, Baby K actions\ntrailer<<>>\n%%EOF\n"
+PDF = pdf("Referral audit, Baby K actions")  # a real PDF: uploads are parsed, not sniffed
 
 
 def _lead_uploads_evidence(page, base_url: str) -> None:

@@ -116,3 +116,6 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(people_bp)
     app.register_blueprint(orgs_bp)
+    from tracker.report_text.views import bp as report_text_bp
+
+    app.register_blueprint(report_text_bp)

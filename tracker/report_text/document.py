@@ -8,6 +8,7 @@ passage a page highlights is the one the checker matched word for word.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import unicodedata
@@ -85,7 +86,7 @@ class Document:
         wanted = datafile.comparable(quote)
         if not wanted:
             return None
-        from_index = next((i for i, pos in enumerate(self._positions) if pos >= after), len(self._positions))
+        from_index = bisect.bisect_left(self._positions, after)
         at = self._comparable.find(wanted, from_index)
         if at < 0:
             return None

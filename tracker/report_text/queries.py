@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -50,6 +50,18 @@ def passage_text(review: Review, action: Action) -> str | None:
     if passage.footnote_number:
         text = f"{text} (footnote {passage.footnote_number})"
     return text
+
+
+def report_source(action: Action) -> dict:
+    """What an evidence pack says of where an action comes from: its title, every recommendation it
+    answers, its joint action, and the report's own words (the passage) with their paragraphs."""
+    passage = passage_text(action.review, action) if has_app_context() else None
+    return {
+        "title": action.display_title,
+        "recommendations": [rec.ref for rec in action.recommendations],
+        "joint_key": action.joint_key,
+        "source": {"paragraphs": list(action.source_paragraphs or []), "passage": passage},
+    }
 
 
 def joint_partners(session: Session, action: Action) -> list[Action]:

@@ -4,6 +4,7 @@ participants, themes with their meaning, titles for fragments, references as pri
 from __future__ import annotations
 
 import copy
+import re
 
 from sqlalchemy import select
 
@@ -136,3 +137,21 @@ def test_participants_must_be_listed_agencies(app):
     broken["review"]["participants"].append("nobody")
     assert any("'nobody' not listed" in str(p) for p in check_layout(broken))
     assert db.session.execute(select(Agency).where(Agency.key == "wexham-park-hospital")).scalar_one()
+
+
+def test_the_word_rules_of_the_themes_are_applied_to_every_recommendation_and_action():
+    missing = []
+    for path in sorted((SEEDS_DIR / "reviews").glob("*.yaml")):
+        data = load(path)
+        items = [
+            (f"rec {r['ref']}", " ".join([r["text"], *(r.get("sub_points") or [])]), r) for r in data["recommendations"]
+        ]
+        items += [(f"action {a['key']}", a["text"], a) for a in data.get("agency_actions") or []]
+        for where, text, item in items:
+            words = text.lower()
+            prebirth = re.search(r"pregnan|unborn|pre-birth|antenatal|booking", words)
+            if prebirth and "pre-birth-and-unborn-babies" not in item["themes"]:
+                missing.append(f"{path.stem} {where}: pre-birth-and-unborn-babies")
+            if re.search(r"mental (health|ill)", words) and "parental-mental-health" not in item["themes"]:
+                missing.append(f"{path.stem} {where}: parental-mental-health")
+    assert missing == []

@@ -149,3 +149,11 @@ def test_a_title_with_control_characters_is_refused_with_a_message(signed_in):
     assert response.status_code == 422 and "control characters" in response.get_data(as_text=True)
     db.session.refresh(action)
     assert action.title is None
+
+
+def test_a_recommendation_page_says_what_its_themes_mean(signed_in):
+    client = signed_in("admin")
+    rec = _rec("northants-mk-child-m", "1a")
+    page = client.get(f"/recommendations/{rec.id}").get_data(as_text=True)
+    assert "What these themes mean" in page
+    assert "mental health in pregnancy and the first year after birth" in page

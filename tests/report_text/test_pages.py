@@ -157,3 +157,18 @@ def test_a_recommendation_page_says_what_its_themes_mean(signed_in):
     page = client.get(f"/recommendations/{rec.id}").get_data(as_text=True)
     assert "What these themes mean" in page
     assert "mental health in pregnancy and the first year after birth" in page
+
+
+def test_an_action_the_board_added_has_no_passage_and_the_page_says_so(signed_in):
+    from tracker.actions.services import create_action
+    from tracker.auth.models import User
+
+    admin = db.session.execute(select(User).where(User.email == "admin@test.invalid")).scalar_one()
+    rec = _rec("mk-child-j", "A")
+    action = create_action(db.session, admin, rec, agency_id=rec.review.actions[0].agency_id, text="A new plan")
+    db.session.commit()
+    client = signed_in("admin")
+    assert "Read it in the report" not in client.get(f"/actions/{action.id}").get_data(as_text=True)
+    page = client.get(f"/actions/{action.id}/report").get_data(as_text=True)
+    assert "These words were not found in the report: the board added this action" in page
+    assert "<mark" not in page

@@ -29,7 +29,7 @@ def _readable(review: Review) -> Review:
     return review
 
 
-def _page(review: Review, item=None, item_label: str | None = None, passage=None):
+def _page(review: Review, item=None, item_label: str | None = None, passage=None, kind: str | None = None):
     document = queries.document_for(review)
     return render_template(
         "report_text/report.html",
@@ -39,6 +39,8 @@ def _page(review: Review, item=None, item_label: str | None = None, passage=None
         item=item,
         item_label=item_label,
         passage=passage,
+        kind=kind,
+        paragraphs=(item.paragraphs if kind == "recommendation" else item.source_paragraphs) if item else [],
     )
 
 
@@ -56,7 +58,7 @@ def recommendation(recommendation_id: int):
     review = _readable(rec.review)
     document = queries.document_for(review)
     passage = queries.recommendation_passage(document, rec) if document else None
-    return _page(review, rec, f"Recommendation {rec.ref_label}", passage)
+    return _page(review, rec, f"Recommendation {rec.ref_label}", passage, "recommendation")
 
 
 @bp.route("/actions/<int:action_id>/report")
@@ -66,7 +68,7 @@ def action(action_id: int):
     review = _readable(item.review)
     document = queries.document_for(review)
     passage = queries.action_passage(document, item) if document else None
-    return _page(review, item, f"Action for {item.agency.name}: {item.display_title}", passage)
+    return _page(review, item, f"Action for {item.agency.name}: {item.display_title}", passage, "action")
 
 
 @bp.route("/actions/<int:action_id>/title", methods=["GET", "POST"])

@@ -135,3 +135,6 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(jobs_bp)
     app.register_blueprint(ops_bp)
+    from tracker.report_text.views import bp as report_text_bp
+
+    app.register_blueprint(report_text_bp)

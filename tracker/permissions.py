@@ -58,6 +58,19 @@ def can_view_action(user, action) -> bool:
     return can_view_review(user, action.review)
 
 
+def can_read_report_text(user, review) -> bool:
+    """The published report a review quotes: board members, agency leads and auditors (and admins) for
+    reviews in their reach. It is a public document, but only the reviews a user works with are shown."""
+    if not _signed_in(user) or user.role not in {Role.ADMIN, Role.BOARD_MEMBER, Role.AGENCY_LEAD, Role.AUDITOR}:
+        return False
+    return can_view_review(user, review)
+
+
+def can_edit_action_title(user, action) -> bool:
+    """The short title beside the report's words is the board's: its board members (and admins)."""
+    return can_plan_action(user, action)
+
+
 def can_view_evidence(user, item) -> bool:
     return can_view_action(user, item.action)
 

@@ -17,13 +17,13 @@ SEED_FILES = sorted((ROOT / "seeds" / "reviews").glob("*.yaml"))
 EXPECTED = {
     "northants-mk-child-m": {
         "recommendations": 5,
-        "kinds": {"multi_agency": 4, "single_agency": 1},
-        "actions": 35,
+        "kinds": {"board": 2, "multi_agency": 2, "single_agency": 1},
+        "actions": 36,
     },
     "southampton-child-i-and-m": {"recommendations": 10, "kinds": {"board": 10}, "actions": 3},
     "bucks-baby-k": {"recommendations": 35, "kinds": {"single_agency": 33, "board": 2}, "actions": 5},
-    "bucks-child-aa": {"recommendations": 6, "kinds": {"board": 1, "multi_agency": 5}, "actions": 0},
-    "mk-child-j": {"recommendations": 6, "kinds": {"board": 6}, "actions": 6},
+    "bucks-child-aa": {"recommendations": 6, "kinds": {"board": 6}, "actions": 0},
+    "mk-child-j": {"recommendations": 6, "kinds": {"board": 6}, "actions": 7},
 }
 
 
@@ -93,7 +93,7 @@ SAMPLES = [
     (
         "bucks-child-aa",
         "recommendation",
-        "1",
+        "unnumbered-1",
         "Buckinghamshire Safeguarding Children Partnership to monitor the implementation of actions from single "
         "agency action plans.",
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,16 @@ REPORTED_PROGRESS = {
 }
 
 
+def first_sentence(text: str, limit: int = 160) -> str:
+    """The first sentence of a text, cut at a word boundary if it is long."""
+    flat = " ".join((text or "").split())
+    match = re.search(r"(?<=[.!?])\s+(?=[A-Z\u2018\u201c\"'(])", flat)
+    sentence = flat[: match.start()] if match else flat
+    if len(sentence) > limit:
+        sentence = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return sentence
+
+
 class Action(Base):
     __tablename__ = "actions"
     __table_args__ = (
@@ -41,7 +52,11 @@ class Action(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     # Stable identity of an action that came from a seed file, so that re-seeding updates it in place.
     seed_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # A short name written by the board for lists; the report's words stay untouched in ``text``.
+    title: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
+    # One action per agency for a change the report gives to several: the rows share this key.
+    joint_key: Mapped[str | None] = mapped_column(String(120), index=True)
     source_paragraphs: Mapped[list] = mapped_column(default=list)
     reported_progress: Mapped[str] = mapped_column(String(20), default="not_stated")
     progress_quote: Mapped[str | None] = mapped_column(Text)
@@ -65,11 +80,19 @@ class Action(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     review: Mapped[Review] = relationship(back_populates="actions")
-    recommendation: Mapped[Recommendation | None] = relationship(back_populates="actions")
+    recommendation: Mapped[Recommendation | None] = relationship()
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        secondary="action_recommendations", back_populates="actions", order_by="Recommendation.position"
+    )
     agency: Mapped[Agency] = relationship()
     owner: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def display_title(self) -> str:
+        """The board's title, or else the first sentence of the report's words."""
+        return self.title or first_sentence(self.text)
 
     @property
     def status_enum(self) -> Status:

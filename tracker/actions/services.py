@@ -134,6 +134,7 @@ def create_action(
         reported_progress="not_stated",
     )
     action.owner = _owner_for(session, agency.id, owner_id)
+    action.recommendations = [recommendation]
     session.add(action)
     session.flush()
     record(

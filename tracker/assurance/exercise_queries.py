@@ -19,6 +19,7 @@ from tracker.audit import HistoryEntry
 from tracker.auth.models import User
 from tracker.evidence.models import EvidenceItem
 from tracker.orgs.models import Agency
+from tracker.reviews.models import review_participants
 
 # Reading ------------------------------------------------------------------------------------------------
 
@@ -36,17 +37,25 @@ def exercises_for_review(session: Session, review_id: int) -> list[Exercise]:
 
 
 def agencies_with_open_actions(session: Session, review) -> list[tuple[Agency, int]]:
-    """The agencies an exercise on this review can include, with how many of their actions are not closed."""
-    return [
-        (agency, count)
-        for agency, count in session.execute(
+    """The agencies an exercise on this review can include, with how many of their actions are not closed:
+    those with open actions and every participant of the review (an agency with no action of its own can
+    still be asked, e.g. to check its own IMR's recommendations, and answers with its statement)."""
+    counted = dict(
+        session.execute(
             select(Agency, func.count(Action.id))
             .join(Action, Action.agency_id == Agency.id)
             .where(Action.review_id == review.id, Action.status != Status.CLOSED.value)
             .group_by(Agency.id)
-            .order_by(Agency.name)
-        )
-    ]
+        ).all()
+    )
+    participants = session.execute(
+        select(Agency)
+        .join(review_participants, review_participants.c.agency_id == Agency.id)
+        .where(review_participants.c.review_id == review.id, Agency.merged_into_id.is_(None))
+    ).scalars()
+    for agency in participants:
+        counted.setdefault(agency, 0)
+    return sorted(counted.items(), key=lambda pair: pair[0].name)
 
 
 @dataclass

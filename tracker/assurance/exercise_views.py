@@ -56,7 +56,13 @@ def new(review_id: int):
     in_reach = exercise_queries.agencies_with_open_actions(db.session, review)
     form = OpenExerciseForm()
     form.agencies.choices = [
-        SelectChoice(str(agency.id), f"{agency.name} – {_plural(count, 'open action')}") for agency, count in in_reach
+        SelectChoice(
+            str(agency.id),
+            f"{agency.name} – {_plural(count, 'open action')}"
+            if count
+            else f"{agency.name} – took part in the review, no open actions (answers with its statement)",
+        )
+        for agency, count in in_reach
     ]
     if request.method == "GET":
         form.agencies.data = [agency.id for agency, _ in in_reach]

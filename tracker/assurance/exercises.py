@@ -138,18 +138,22 @@ def open_exercise(session: Session, actor, review, *, title: str, deadline: date
         ).scalars()
     )
     with_open_actions = {action.agency_id for action in actions}
+    # Participants take part with or without actions of their own (they answer with their statement).
+    participants = {agency.id for agency in review.participants if agency.merged_into_id is None}
     if agency_ids is None:
-        scope = with_open_actions
+        scope = with_open_actions | participants
     else:
         scope = parse_ids(agency_ids)
         if scope is None:
             raise DomainError("Choose agencies from the list", field="agencies")
         if not scope:
             raise DomainError("Choose at least one agency", field="agencies")
-        if scope - with_open_actions:
-            raise DomainError("Choose only agencies that have open actions in this review", field="agencies")
+        if scope - with_open_actions - participants:
+            raise DomainError(
+                "Choose only agencies that take part in this review or have open actions in it", field="agencies"
+            )
     chosen = [action for action in actions if action.agency_id in scope]
-    if not chosen:
+    if not chosen and not scope & participants:
         raise DomainError("There are no open actions to check in this review", field="agencies")
     agencies = list(session.execute(select(Agency).where(Agency.id.in_(scope)).order_by(Agency.name)).scalars())
     exercise = Exercise(review_id=review.id, title=title, deadline=deadline, opened_by_id=actor.id, agencies=agencies)

@@ -19,8 +19,8 @@ from tracker.auth.services import end_all_sessions
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.ids import parse_ids
 from tracker.orgs.models import Agency, Board
-from tracker.reviews.models import Recommendation
 from tracker.text import clean
+from tracker.reviews.models import Recommendation, review_participants
 
 NAME_MAX = 200
 SECTOR_MAX = 60
@@ -256,6 +256,7 @@ def merge_agencies(session: Session, actor, merged: Agency, kept: Agency) -> dic
         session.execute(insert(exercise_agencies), [{"exercise_id": e, "agency_id": kept.id} for e in joining])
     moved["exercise_agencies"] = len(joining)
     session.execute(delete(exercise_agencies).where(exercise_agencies.c.agency_id == merged.id))
+    moved["review_participants"] = _move_participants(session, merged.id, kept.id)
     kept_boards = {board.id for board in kept.boards}
     merged_boards = sorted(board.id for board in merged.boards)
     added = [board for board in merged.boards if board.id not in kept_boards]
@@ -315,3 +316,19 @@ def merged_agencies(session: Session) -> list[Agency]:
 
 def all_boards(session: Session) -> list[Board]:
     return list(session.execute(select(Board).order_by(Board.name)).scalars())
+
+
+def _move_participants(session: Session, merged_id: int, kept_id: int) -> int:
+    """The kept agency takes part in every review that either did."""
+    already = select(review_participants.c.review_id).where(review_participants.c.agency_id == kept_id)
+    joining = list(
+        session.execute(
+            select(review_participants.c.review_id).where(
+                review_participants.c.agency_id == merged_id, review_participants.c.review_id.not_in(already)
+            )
+        ).scalars()
+    )
+    if joining:
+        session.execute(insert(review_participants), [{"review_id": r, "agency_id": kept_id} for r in joining])
+    session.execute(delete(review_participants).where(review_participants.c.agency_id == merged_id))
+    return len(joining)

@@ -30,6 +30,7 @@ from tracker.exports.cells import safe_cell
 from tracker.packs import queries
 from tracker.packs.scope import PackScope, Period
 from tracker.packs.table import CSV_COLUMNS, table_rows
+from tracker.report_text.queries import report_source
 
 SPOOL_BYTES = 8 * 1024 * 1024
 NAME_MAX = 60
@@ -222,6 +223,7 @@ def _action_record(action: Action, evidence: list, sign_offs: list, history: lis
         "agency": {"key": action.agency.key, "name": action.agency.name},
         "owner": _person(action.owner),
         "text": action.text,
+        **report_source(action),
         "status": action.status,
         "status_label": action.status_enum.label,
         "due_date": iso(action.due_date),

@@ -83,6 +83,7 @@ def actions(session: Session, ids: list[int]) -> dict[int, Action]:
             selectinload(Action.agency),
             selectinload(Action.owner),
             selectinload(Action.recommendation),
+            selectinload(Action.recommendations),
             selectinload(Action.review),
         )
     ).scalars()

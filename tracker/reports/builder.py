@@ -141,7 +141,9 @@ def build_report(session: Session, scope: Scope, *, as_at: date | None = None) -
         now=now.total if now else None,
         reviews=sections,
         agencies=agencies,
-        themes=_themes(recs, rec_themes, reviews, figures, now, in_scope),
+        themes=_themes(
+            recs, rec_themes, reviews, figures, now, in_scope, queries.action_themes(session, scope.context_actions)
+        ),
         overdue=found["overdue"],
         rechecks=found["rechecks"],
         returned=found["returned"],
@@ -233,17 +235,28 @@ def _sections(reviews, recs, rec_themes, responses, figures: _Figures, now: _Fig
     return sections, by_rating, responded
 
 
-def _themes(recs, rec_themes, reviews, figures: _Figures, now: _Figures | None, in_scope) -> list[ThemeRow]:
+def _themes(
+    recs, rec_themes, reviews, figures: _Figures, now: _Figures | None, in_scope, action_themes=()
+) -> list[ThemeRow]:
     """Which themes come back in which reviews, and how the actions under them stand, most reviews first.
-    Only themes of recommendations in the scope are listed; the reviews they recur in are looked for across
-    the scope's context."""
+    A theme counts where a recommendation or an action carries it. Only themes of items in the scope are
+    listed; the reviews they recur in are looked for across the scope's context."""
     found: dict[str, dict] = {}
+
+    def theme_for(key: str, label: str) -> dict:
+        return found.setdefault(key, {"label": label, "reviews": set(), "recs": [], "actions": 0, "in_scope": False})
+
     for rec in recs:
         for key, label in rec_themes.get(rec.id, []):
-            theme = found.setdefault(key, {"label": label, "reviews": set(), "recs": [], "in_scope": False})
+            theme = theme_for(key, label)
             theme["reviews"].add(rec.review_id)
             theme["recs"].append(rec.id)
             theme["in_scope"] = theme["in_scope"] or in_scope(rec.review_id)
+    for review_id, key, label in action_themes:
+        theme = theme_for(key, label)
+        theme["reviews"].add(review_id)
+        theme["actions"] += 1
+        theme["in_scope"] = theme["in_scope"] or in_scope(review_id)
     order = {review_id: n for n, review_id in enumerate(reviews)}
     rows = []
     for key, theme in found.items():
@@ -257,7 +270,14 @@ def _themes(recs, rec_themes, reviews, figures: _Figures, now: _Figures | None, 
         named = sorted(theme["reviews"], key=lambda r: order.get(r, len(order)))
         rows.append(
             ThemeRow(
-                key, theme["label"], [(r, reviews[r].title) for r in named if r in reviews], tally, True, tally_now
+                key,
+                theme["label"],
+                [(r, reviews[r].title) for r in named if r in reviews],
+                tally,
+                True,
+                tally_now,
+                recommendations=len(theme["recs"]),
+                actions=theme["actions"],
             )
         )
     rows.sort(key=lambda t: (-len(t.reviews), -t.tally.total, t.label))

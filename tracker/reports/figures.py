@@ -159,6 +159,9 @@ class ThemeRow:
     tally: Tally
     in_scope: bool = True
     now: Tally | None = None
+    # How many recommendations and actions carry the theme (each action counted once).
+    recommendations: int = 0
+    actions: int = 0
 
     @property
     def recurring(self) -> bool:

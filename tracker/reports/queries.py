@@ -131,6 +131,14 @@ def themes(session: Session, recommendations_where: ColumnElement) -> list:
     )
 
 
+def action_themes(session: Session, actions_where: ColumnElement) -> list:
+    """(review id, theme key, theme label) once per theme of every action in the condition: actions carry
+    themes from the same vocabulary as recommendations (seeds/themes.yaml)."""
+    labels = dict(session.execute(select(Theme.key, Theme.label)).all())
+    rows = session.execute(select(Action.review_id, Action.themes).where(actions_where))
+    return [(review_id, key, labels.get(key, key)) for review_id, keys in rows for key in dict.fromkeys(keys or [])]
+
+
 def agency_names(session: Session) -> dict[int, str]:
     """Every agency's name (a short table: cheaper to read whole than to find those in the scope)."""
     return dict(session.execute(select(Agency.id, Agency.name)).all())

@@ -33,12 +33,33 @@ recommendation_themes = Table(
 )
 
 
+# An action answers every recommendation it names (Action.recommendation_id stays the first of them, so
+# that figures count each action once); a recommendation shows every action linked here.
+action_recommendations = Table(
+    "action_recommendations",
+    Base.metadata,
+    Column("action_id", ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True),
+    Column("recommendation_id", ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# Every agency that wrote an IMR or contributed to the review, with or without an action.
+review_participants = Table(
+    "review_participants",
+    Base.metadata,
+    Column("review_id", ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Theme(Base):
     __tablename__ = "themes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(60), unique=True)
     label: Mapped[str] = mapped_column(String(100))
+    # What the theme means, from seeds/themes.yaml, so that it is applied the same way everywhere.
+    description: Mapped[str | None] = mapped_column(Text)
+    broader_key: Mapped[str | None] = mapped_column(String(60))
 
 
 class Review(Base):
@@ -58,6 +79,7 @@ class Review(Base):
     source_file: Mapped[str | None] = mapped_column(String(200))
 
     boards: Mapped[list[Board]] = relationship(secondary=review_boards, order_by="Board.name")
+    participants: Mapped[list[Agency]] = relationship(secondary=review_participants, order_by="Agency.name")
     recommendations: Mapped[list[Recommendation]] = relationship(
         back_populates="review", order_by="Recommendation.position"
     )
@@ -83,6 +105,8 @@ class Recommendation(Base):
     position: Mapped[int] = mapped_column(default=0)
     text: Mapped[str] = mapped_column(Text)
     sub_points: Mapped[list] = mapped_column(default=list)
+    # The report's words that introduce the sub-points, when they are not part of ``text``.
+    sub_points_lead_in: Mapped[str | None] = mapped_column(Text)
     addressed_to: Mapped[str] = mapped_column(String(20))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -97,7 +121,9 @@ class Recommendation(Base):
     review: Mapped[Review] = relationship(back_populates="recommendations")
     agency: Mapped[Agency | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=recommendation_themes, order_by="Theme.label")
-    actions: Mapped[list[Action]] = relationship(back_populates="recommendation", order_by="Action.id")
+    actions: Mapped[list[Action]] = relationship(
+        secondary=action_recommendations, back_populates="recommendations", order_by="Action.id"
+    )
 
     @property
     def response_label(self) -> str:
@@ -112,6 +138,11 @@ class Recommendation(Base):
         if self.addressed_to == "agency" and self.agency:
             return self.agency.name
         return ADDRESSED_TO[self.addressed_to]
+
+    @property
+    def ref_label(self) -> str:
+        """The reference as the report prints it: an unnumbered recommendation has no number to show."""
+        return "(unnumbered)" if self.ref.startswith("unnumbered") else self.ref
 
     def __repr__(self) -> str:
         return f"<Recommendation {self.ref}>"

@@ -24,35 +24,32 @@ import yaml
 KINDS = ("board", "multi_agency", "single_agency")
 ADDRESSED_TO = ("board", "all_agencies", "agency")
 REPORTED_PROGRESS = ("reported_done", "in_progress", "planned", "proposed", "not_stated")
-THEMES = (
-    "adult-mental-health",
-    "assessment",
-    "child-protection-process",
-    "discharge-and-transfer",
-    "domestic-abuse",
-    "early-help",
-    "escalation",
-    "fathers-and-men",
-    "housing",
-    "information-sharing",
-    "injuries-to-non-mobile-babies",
-    "learning-dissemination",
-    "multi-agency-working",
-    "neglect",
-    "non-engagement",
-    "perinatal-mental-health",
-    "professional-curiosity",
-    "quality-assurance",
-    "record-keeping",
-    "safe-sleep",
-    "safeguarding-policy",
-    "substance-misuse",
-    "supervision",
-    "think-family",
-    "thresholds-and-referral",
-    "training-and-workforce",
-    "voice-of-the-child",
-)
+# "kind" follows the addressee, by one rule: a recommendation to the board is the board's, one to all
+# agencies is multi-agency, one to a named agency is that agency's.
+KIND_FOR_ADDRESSEE = {"board": "board", "all_agencies": "multi_agency", "agency": "single_agency"}
+THEMES_FILE = Path(__file__).resolve().parents[2] / "seeds" / "themes.yaml"
+MAX_THEMES = 6
+
+
+@dataclass(frozen=True)
+class ThemeDefinition:
+    key: str
+    label: str
+    means: str
+    broader: str | None = None
+
+
+def load_themes(path: Path = THEMES_FILE) -> dict[str, ThemeDefinition]:
+    """The documented theme vocabulary (seeds/themes.yaml), by key."""
+    with open(path, encoding="utf-8") as handle:
+        items = (yaml.safe_load(handle) or {}).get("themes") or []
+    return {
+        item["key"]: ThemeDefinition(item["key"], item["label"], item["means"], item.get("broader")) for item in items
+    }
+
+
+THEME_DEFINITIONS = load_themes()
+THEMES = tuple(THEME_DEFINITIONS)
 
 # Marks the extraction left in every report, removed from both sides before comparing.
 _FOOTNOTE_MARKER = re.compile(r"\[footnoteRef:\d+\]")
@@ -74,6 +71,24 @@ def comparable(text: str) -> str:
     text = _BULLETS.sub("", text)
     text = _PRIVATE_USE.sub("", text)
     return _WHITESPACE.sub("", text)
+
+
+def load_display_rules(reports_dir: Path) -> dict:
+    """Per report file: page header/footer patterns and word corrections (seeds/reports/display.yaml)."""
+    path = reports_dir / "display.yaml"
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return (yaml.safe_load(handle) or {}).get("reports") or {}
+
+
+def apply_corrections(report_text: str, corrections: list[dict]) -> str:
+    """The report with each listed extraction fault mended (each must occur, or the list is out of date)."""
+    for correction in corrections or []:
+        if correction["printed"] not in report_text:
+            raise ValueError(f"correction {correction['printed']!r} does not occur in the report")
+        report_text = report_text.replace(correction["printed"], correction["reads"])
+    return report_text
 
 
 def report_without_artefacts(report_text: str, artefact_lines: list[str]) -> str:
@@ -102,6 +117,8 @@ def quoted_texts(data: dict):
     for rec in data.get("recommendations") or []:
         where = f"recommendation {rec.get('ref')}"
         yield where, rec.get("text") or ""
+        if rec.get("sub_points_lead_in"):
+            yield f"{where} lead-in to the sub-points", rec["sub_points_lead_in"]
         for i, point in enumerate(rec.get("sub_points") or [], start=1):
             yield f"{where} sub-point {i}", point
     for i, action in enumerate(data.get("agency_actions") or [], start=1):
@@ -146,7 +163,16 @@ def check_layout(data: dict) -> list[Problem]:
             problems.append(Problem(where, f"addressed_to must be one of {ADDRESSED_TO}"))
         if rec.get("addressed_to") == "agency" and rec.get("agency") not in agencies:
             problems.append(Problem(where, "addressed to an agency not listed under 'agencies'"))
+        expected_kind = KIND_FOR_ADDRESSEE.get(rec.get("addressed_to"))
+        if expected_kind and rec.get("kind") != expected_kind:
+            problems.append(
+                Problem(where, f"kind follows the addressee: '{rec.get('addressed_to')}' is {expected_kind}")
+            )
         problems += _check_themes(rec, where)
+    for key in review.get("participants") or []:
+        if key not in agencies:
+            problems.append(Problem("review participants", f"'{key}' not listed under 'agencies'"))
+    joint = {}
     action_keys = set()
     for i, action in enumerate(data.get("agency_actions") or [], start=1):
         where = f"agency action {i}"
@@ -163,14 +189,30 @@ def check_layout(data: dict) -> list[Problem]:
             if ref not in refs:
                 problems.append(Problem(where, f"relates_to names unknown recommendation '{ref}'"))
         problems += _check_themes(action, where)
+        if action.get("joint_key"):
+            joint.setdefault(action["joint_key"], []).append(action)
+    for key, members in joint.items():
+        if len({a.get("agency") for a in members}) != len(members) or len(members) < 2:
+            problems.append(Problem(f"joint action '{key}'", "needs one action per agency, for two or more agencies"))
+        if len({" ".join((a.get("text") or "").split()) for a in members}) != 1:
+            problems.append(Problem(f"joint action '{key}'", "the agencies' actions must quote the same words"))
     return problems
 
 
 def _check_themes(item: dict, where: str) -> list[Problem]:
-    return [Problem(where, f"unknown theme '{t}'") for t in item.get("themes") or [] if t not in THEMES]
+    themes = item.get("themes") or []
+    problems = [Problem(where, f"unknown theme '{t}'") for t in themes if t not in THEMES]
+    if len(themes) > MAX_THEMES:
+        problems.append(Problem(where, f"at most {MAX_THEMES} themes"))
+    for theme in themes:
+        broader = THEME_DEFINITIONS[theme].broader if theme in THEME_DEFINITIONS else None
+        if broader and broader not in themes:
+            problems.append(Problem(where, f"theme '{theme}' needs its broader theme '{broader}' too"))
+    return problems
 
 
-def check_verbatim(data: dict, report_text: str) -> list[Problem]:
+def check_verbatim(data: dict, report_text: str, corrections: list[dict] | None = None) -> list[Problem]:
+    report_text = apply_corrections(report_text, corrections or [])
     source = comparable(report_without_artefacts(report_text, data.get("artefact_lines") or []))
     problems = []
     for where, text in quoted_texts(data):
@@ -187,7 +229,8 @@ def check_file(path: Path, reviews_dir: Path) -> list[Problem]:
     source_file = (data.get("review") or {}).get("source_file")
     if source_file:
         report = (reviews_dir / source_file).read_text(encoding="utf-8")
-        problems += check_verbatim(data, report)
+        corrections = (load_display_rules(reviews_dir).get(source_file) or {}).get("corrections") or []
+        problems += check_verbatim(data, report, corrections)
     return problems
 
 

@@ -20,7 +20,7 @@ from tracker.actions.models import Action
 from tracker.actions.states import initial_status_for_reported_progress
 from tracker.orgs.models import Agency, Board
 from tracker.reviews.models import Recommendation, Review, Theme
-from tracker.seeding.datafile import THEMES, check_layout
+from tracker.seeding.datafile import THEME_DEFINITIONS, check_layout
 
 SEED_ACTOR = "seed loader"
 
@@ -43,10 +43,6 @@ class SeedReport:
             return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "nothing"
 
         return f"created {fmt(self.created)}; updated {fmt(self.updated)}"
-
-
-def theme_label(key: str) -> str:
-    return key.replace("-", " ").capitalize()
 
 
 def _read(path: Path) -> dict:
@@ -124,7 +120,16 @@ def load_seeds(session: Session, seeds_dir: Path) -> SeedReport:
             session, report, Board, {"key": item["key"]}, {"name": item["name"]}, "board", item["name"]
         )
     themes = {
-        key: _upsert(session, report, Theme, {"key": key}, {"label": theme_label(key)}, "theme", key) for key in THEMES
+        key: _upsert(
+            session,
+            report,
+            Theme,
+            {"key": key},
+            {"label": theme.label, "description": theme.means, "broader_key": theme.broader},
+            "theme",
+            key,
+        )
+        for key, theme in THEME_DEFINITIONS.items()
     }
     agencies, aliases = _load_agencies(session, report, seeds_dir / "agencies.yaml", boards)
     for path in sorted((seeds_dir / "reviews").glob("*.yaml")):
@@ -190,9 +195,11 @@ def _load_review(session, report, data, filename, boards, agencies, aliases, the
         meta["title"],
     )
     _set_collection(review, "boards", [boards[key] for key in meta["boards"]])
+    _add_participants(session, report, review, [agency_for(key) for key in meta.get("participants") or []])
 
     recs = {}
     for position, item in enumerate(data.get("recommendations") or [], start=1):
+        _rename_recommendation(session, report, review, item)
         rec = _upsert(
             session,
             report,
@@ -202,6 +209,7 @@ def _load_review(session, report, data, filename, boards, agencies, aliases, the
                 "position": position,
                 "text": item["text"].strip(),
                 "sub_points": list(item.get("sub_points") or []),
+                "sub_points_lead_in": " ".join((item.get("sub_points_lead_in") or "").split()) or None,
                 "addressed_to": item["addressed_to"],
                 "agency_id": getattr(agency_for(item.get("agency")), "id", None),
                 "kind": item["kind"],
@@ -219,6 +227,7 @@ def _load_review(session, report, data, filename, boards, agencies, aliases, the
                 session,
                 report,
                 review,
+                [rec],
                 f"{meta['ref']}:rec:{item['ref']}",
                 {
                     "agency_id": agency_for(item["agency"]).id,
@@ -238,6 +247,7 @@ def _load_review(session, report, data, filename, boards, agencies, aliases, the
             session,
             report,
             review,
+            [recs[ref] for ref in relates],
             f"{meta['ref']}:action:{item['key']}",
             {
                 "agency_id": agency_for(item["agency"]).id,
@@ -248,11 +258,13 @@ def _load_review(session, report, data, filename, boards, agencies, aliases, the
                 "progress_quote": item.get("progress_quote"),
                 "note": item.get("note"),
                 "themes": list(item.get("themes") or []),
+                "joint_key": item.get("joint_key"),
             },
+            title=item.get("title"),
         )
 
 
-def _load_action(session, report, review, seed_key: str, values: dict) -> Action:
+def _load_action(session, report, review, recommendations, seed_key: str, values: dict, title=None) -> Action:
     existing = session.execute(select(Action).where(Action.seed_key == seed_key)).scalar_one_or_none()
     if existing is None:
         values = {
@@ -260,7 +272,62 @@ def _load_action(session, report, review, seed_key: str, values: dict) -> Action
             "review_id": review.id,
             "status": initial_status_for_reported_progress(values["reported_progress"]).value,
         }
-    return _upsert(session, report, Action, {"seed_key": seed_key}, values, "action", f"action {seed_key}")
+    elif existing.title is None and title:
+        # The title is the board's once written: the seed only gives one where none has been written yet.
+        values = {**values, "title": title}
+    if existing is None and title:
+        values = {**values, "title": title}
+    action = _upsert(session, report, Action, {"seed_key": seed_key}, values, "action", f"action {seed_key}")
+    if _set_collection(action, "recommendations", recommendations):
+        session.flush()
+    return action
+
+
+def _rename_recommendation(session, report, review, item) -> None:
+    """A recommendation whose reference was corrected (e.g. to show it unnumbered, as printed) keeps its
+    record, with everything recorded against it, under the new reference."""
+    ref = str(item["ref"])
+    if session.execute(select(Recommendation).filter_by(review_id=review.id, ref=ref)).scalar_one_or_none():
+        return
+    for former in item.get("former_refs") or []:
+        rec = session.execute(
+            select(Recommendation).filter_by(review_id=review.id, ref=str(former))
+        ).scalar_one_or_none()
+        if rec is not None:
+            rec.ref = ref
+            session.flush()
+            report.count("updated", "recommendation")
+            audit.record(
+                session,
+                actor=SEED_ACTOR,
+                event="recommendation.corrected",
+                obj_type="recommendation",
+                obj_id=rec.id,
+                summary=f"Corrected the reference of recommendation {former} of {review.ref} to {ref}",
+                before={"ref": str(former)},
+                after={"ref": ref},
+            )
+            return
+
+
+def _add_participants(session, report, review, agencies) -> None:
+    """Participants the seed names are added; any an administrator added are kept."""
+    current = {agency.id for agency in review.participants}
+    missing = [agency for agency in agencies if agency.id not in current]
+    if not missing:
+        return
+    review.participants = sorted([*review.participants, *missing], key=lambda agency: agency.name)
+    session.flush()
+    report.count("updated", "review participants")
+    audit.record(
+        session,
+        actor=SEED_ACTOR,
+        event="review.participants_added",
+        obj_type="review",
+        obj_id=review.id,
+        summary=f"Added {len(missing)} participating agencies to {review.ref} from the seed file",
+        after={"agencies": [agency.id for agency in missing]},
+    )
 
 
 def _with_sub_points(item: dict) -> str:

@@ -1,0 +1,78 @@
+"""Read queries for the report pages: the passage of an item, an action's joint partners."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.actions.models import Action
+from tracker.report_text.document import Document, Passage, load_document
+from tracker.reviews.models import Recommendation, Review
+
+
+def document_for(review: Review) -> Document | None:
+    if not review.source_file:
+        return None
+    return load_document(Path(current_app.config["REVIEWS_SOURCE_DIR"]), review.source_file)
+
+
+def recommendation_quotes(rec: Recommendation) -> list[str]:
+    return [rec.text, *([rec.sub_points_lead_in] if rec.sub_points_lead_in else []), *(rec.sub_points or [])]
+
+
+def action_quotes(action: Action) -> list[str]:
+    # A single-agency recommendation tracked as an action holds its sub-points on separate lines.
+    return [line for line in action.text.split("\n") if line.strip()]
+
+
+def recommendation_passage(document: Document, rec: Recommendation) -> Passage:
+    return document.passage(recommendation_quotes(rec), rec.paragraphs)
+
+
+def action_passage(document: Document, action: Action) -> Passage:
+    return document.passage(action_quotes(action), action.source_paragraphs)
+
+
+def passage_text(review: Review, action: Action) -> str | None:
+    """The report's words an action comes from, as plain text (for evidence packs), or None."""
+    if not action.source_paragraphs:
+        return None
+    document = document_for(review)
+    if document is None:
+        return None
+    passage = action_passage(document, action)
+    if not passage.found:
+        return None
+    text = " […] ".join(" ".join(document.text[s.start : s.end].split()) for s in passage.spans)
+    if passage.footnote_number:
+        text = f"{text} (footnote {passage.footnote_number})"
+    return text
+
+
+def report_source(action: Action) -> dict:
+    """What an evidence pack says of where an action comes from: its title, every recommendation it
+    answers, its joint action, and the report's own words (the passage) with their paragraphs."""
+    passage = passage_text(action.review, action) if has_app_context() else None
+    return {
+        "title": action.display_title,
+        "recommendations": [rec.ref for rec in action.recommendations],
+        "joint_key": action.joint_key,
+        "source": {"paragraphs": list(action.source_paragraphs or []), "passage": passage},
+    }
+
+
+def joint_partners(session: Session, action: Action) -> list[Action]:
+    """The other agencies' actions of the same joint action."""
+    if not action.joint_key:
+        return []
+    return list(
+        session.execute(
+            select(Action)
+            .where(Action.joint_key == action.joint_key, Action.id != action.id)
+            .options(selectinload(Action.agency))
+            .order_by(Action.id)
+        ).scalars()
+    )

@@ -19,8 +19,8 @@ from tracker.auth.services import end_all_sessions
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.ids import parse_ids
 from tracker.orgs.models import Agency, Board
-from tracker.text import clean
 from tracker.reviews.models import Recommendation, review_participants
+from tracker.text import clean
 
 NAME_MAX = 200
 SECTOR_MAX = 60

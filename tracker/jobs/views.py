@@ -24,14 +24,14 @@ def _ready(job: Job) -> bool:
     return expires > clock.now()
 
 
-@bp.route("/jobs/<int:job_id>")
+@bp.route("/jobs/<id:job_id>")
 @login_required
 def show(job_id: int):
     job = load_visible(Job, job_id, can_view_job)
     return render_template("jobs/show.html", job=job, ready=_ready(job))
 
 
-@bp.route("/jobs/<int:job_id>/download")
+@bp.route("/jobs/<id:job_id>/download")
 @login_required
 def download(job_id: int):
     job = load_visible(Job, job_id, can_view_job)

@@ -44,14 +44,14 @@ def _page(review: Review, item=None, item_label: str | None = None, passage=None
     )
 
 
-@bp.route("/reviews/<int:review_id>/report")
+@bp.route("/reviews/<id:review_id>/report")
 @login_required
 def review(review_id: int):
     review = _readable(load_visible(Review, review_id, permissions.can_view_review))
     return _page(review)
 
 
-@bp.route("/recommendations/<int:recommendation_id>/report")
+@bp.route("/recommendations/<id:recommendation_id>/report")
 @login_required
 def recommendation(recommendation_id: int):
     rec = load_visible(Recommendation, recommendation_id, lambda user, r: permissions.can_view_review(user, r.review))
@@ -61,7 +61,7 @@ def recommendation(recommendation_id: int):
     return _page(review, rec, f"Recommendation {rec.ref_label}", passage, "recommendation")
 
 
-@bp.route("/actions/<int:action_id>/report")
+@bp.route("/actions/<id:action_id>/report")
 @login_required
 def action(action_id: int):
     item = load_visible(Action, action_id, permissions.can_view_action)
@@ -71,7 +71,7 @@ def action(action_id: int):
     return _page(review, item, f"Action for {item.agency.name}: {item.display_title}", passage, "action")
 
 
-@bp.route("/actions/<int:action_id>/title", methods=["GET", "POST"])
+@bp.route("/actions/<id:action_id>/title", methods=["GET", "POST"])
 @login_required
 def title(action_id: int):
     item = load_visible(Action, action_id, permissions.can_view_action)

@@ -5,6 +5,7 @@ from tracker.assurance.models import AgencyReturn, Exercise, ExerciseItem, SignO
 from tracker.audit import HistoryEntry
 from tracker.auth.models import FailedSignIn, Invitation, PasswordReset, RecoveryCode, User
 from tracker.evidence.models import EvidenceFile, EvidenceItem
+from tracker.importer.models import ReviewImport, ReviewSource
 from tracker.orgs.models import Agency, Board
 from tracker.reminders.models import ReminderSent
 from tracker.reviews.models import Recommendation, Review, Theme
@@ -26,6 +27,8 @@ __all__ = [
     "RecoveryCode",
     "ReminderSent",
     "Review",
+    "ReviewImport",
+    "ReviewSource",
     "SignOff",
     "Submission",
     "Theme",

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+PAGE_BREAK = "\f"
 _SUPER_TO_DIGIT = str.maketrans(SUPERSCRIPTS, "0123456789")
 BULLET_GLYPHS = "•●▪■◦‣⁃\uf0b7\uf0a7\uf0d8\uf076\uf0fc\u2023\u25cf\u25aa\u25a0\u25e6"
 _BULLET = re.compile(rf"^\s*(?:[{BULLET_GLYPHS}*]|[-–](?=\s))\s*(.*)$")
@@ -109,7 +110,7 @@ def clean_lines(pages: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
             lead = len(line) - len(line.lstrip(" "))
             kept.append(" " * lead + re.sub(r"[ \u00a0]{2,}", " ", line.strip()))
         lines.extend(kept)
-        lines.append("")
+        lines.append(PAGE_BREAK)
     out = []
     for line in lines:
         line = _FOOTNOTE_MARK.sub(lambda m: "⟦" + m.group(1) + "⟧", line)
@@ -157,6 +158,12 @@ def build_blocks(pages: list[str]) -> list[Block]:
     in_bullets = False
     while i < n:
         line = lines[i]
+        if line == PAGE_BREAK:
+            # A sentence runs on over a page break even when the next page starts with a capital.
+            if current and (_END_PUNCT.search(current[-1]) or (len(current) == 1 and _is_heading_text(current[0]))):
+                flush()
+            i += 1
+            continue
         stripped = _PRIVATE_USE.sub(lambda m: "•" if m.group(0) in BULLET_GLYPHS else "", line).strip()
         if not stripped or stripped in "•":
             if current and stripped == "•":
@@ -186,20 +193,20 @@ def build_blocks(pages: list[str]) -> list[Block]:
             or _FOOTNOTE_LINE.match(stripped)
             or _DOTTED_NUMBER.match(stripped)
             or (_LABEL.match(stripped) and current and _END_PUNCT.search(current[-1]))
+            or (heading_like and _TOP_NUMBER.match(stripped))
         )
-        if current and one_per_line and _FOOTNOTE_LINE.match(current[0]) and stripped[:1].islower():
+        if current and _FOOTNOTE_LINE.match(current[0]) and stripped[:1].islower():
             # A paragraph broken by a page's footnotes runs on after them.
-            flush()
-            for lines_of, _ in reversed(raw):
-                if not _FOOTNOTE_LINE.match(lines_of[0]):
-                    lines_of.append(stripped)
-                    break
-            i += 1
-            continue
+            broken = next((lines_of for lines_of, _ in reversed(raw) if not _FOOTNOTE_LINE.match(lines_of[0])), None)
+            if broken is not None and not _END_PUNCT.search(broken[-1]) and (one_per_line or len(current) == 1):
+                flush()
+                broken.append(stripped)
+                i += 1
+                continue
         if current and (
             starts_item
             or (one_per_line and not _continues(current[-1], stripped))
-            or (heading_like and _END_PUNCT.search(current[-1]) and not (nxt and nxt[0].islower()))
+            or (heading_like and _END_PUNCT.search(current[-1]) and not _lower_start(nxt))
             or _ends_block(current[-1], stripped, width)
         ):
             flush()
@@ -207,7 +214,9 @@ def build_blocks(pages: list[str]) -> list[Block]:
             indent = len(line) - len(line.lstrip())
             in_bullets = bool(_BULLET.match(stripped))
         current.append(stripped)
-        if _NUMBER_ONLY.match(stripped) or (len(current) == 1 and heading_like):
+        label = _LABEL.match(stripped)
+        short_label = label and len(label.group(4).split()) <= 5 and _is_heading_text(label.group(4))
+        if _NUMBER_ONLY.match(stripped) or (len(current) == 1 and (heading_like or short_label)):
             flush()
         i += 1
     flush()
@@ -220,9 +229,13 @@ def build_blocks(pages: list[str]) -> list[Block]:
 
 def _next_content(lines: list[str], i: int) -> str:
     for line in lines[i + 1 :]:
-        if line.strip():
+        if line.strip() and line != PAGE_BREAK:
             return line.strip()
     return ""
+
+
+def _lower_start(line: str) -> bool:
+    return bool(line) and line[0].islower() and not _LABEL.match(line)
 
 
 def _continues(previous: str, nxt: str) -> bool:

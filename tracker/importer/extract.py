@@ -64,12 +64,15 @@ def _docx_text(data: bytes) -> str:
     except (PackageNotFoundError, KeyError, ValueError) as error:
         raise ExtractionError("The Word document could not be read: it may be damaged.") from error
     lines = []
+    # Style names looked up once: python-docx resolves ``paragraph.style`` afresh on every call.
+    names = {style.style_id: (style.name or "").lower() for style in document.styles}
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()
         if not text:
             continue
-        style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
-        numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
+        properties = paragraph._p.pPr
+        style = names.get(properties.style, "") if properties is not None and properties.style else ""
+        numbered = properties is not None and properties.numPr is not None
         if "list" in style or numbered:
             text = "• " + text
         # Each Word paragraph is one block: a blank line keeps it apart from the next.

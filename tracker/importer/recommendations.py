@@ -139,9 +139,7 @@ def _sub_points(body: list[Block], at: int, text: str, place: str) -> tuple[list
 
 def _by_section(body: list[Block]) -> list[RecommendationProposal]:
     starts = [
-        i
-        for i, b in enumerate(body)
-        if _SECTION.match(b.text) and len(b.text) < 60 and not (b.kind != "heading" and _TOC.search(b.text))
+        i for i, b in enumerate(body) if _SECTION.match(b.text) and b.kind == "heading" and not _TOC.search(b.text)
     ]
     starts = [
         i

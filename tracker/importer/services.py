@@ -85,11 +85,13 @@ def propose(session: Session, filename: str, data: bytes, board_keys=(), progres
     return propose_from_file(filename, data, known_agencies(session, list(board_keys)), progress)
 
 
-def start_import(session: Session, actor, filename: str, data: bytes, details: dict, progress=None) -> ReviewImport:
+def start_import(
+    session: Session, actor, filename: str, data: bytes, details: dict, max_bytes: int = DEFAULT_MAX_REPORT_BYTES
+) -> ReviewImport:
     """Check and read the upload and keep the proposals as a draft; nothing else is created."""
-    content_type = check_upload(filename, data)
+    content_type = check_upload(filename, data, max_bytes)
     try:
-        proposals = propose(session, filename, data, details.get("boards") or (), progress)
+        proposals = propose(session, filename, data, details.get("boards") or ())
     except ExtractionError as error:
         raise ImportRefused(str(error)) from error
     draft = ReviewImport(

@@ -33,3 +33,21 @@ def source_blocks_for(review, session: Session | None = None) -> list[dict] | No
 def blocks_for_paragraph(blocks: list[dict], paragraph: str) -> list[dict]:
     """The blocks a cited paragraph ("6.3.4", "footnote 5", a heading) refers to."""
     return [b for b in blocks if b.get("context") == paragraph or b.get("number") == paragraph]
+
+
+def cited_blocks(blocks: list[dict], items: list[tuple[str, str]]) -> dict[int, list[str]]:
+    """Which blocks each (label, text) comes from: the block that holds the text, or the blocks it spans."""
+    from tracker.seeding.datafile import comparable
+
+    flat = [(b["index"], comparable(b["text"])) for b in blocks]
+    found: dict[int, list[str]] = {}
+    for label, text in items:
+        wanted = comparable(text)[:400]
+        if not wanted:
+            continue
+        hits = [i for i, block in flat if wanted in block] or [
+            i for i, block in flat if len(block) >= 20 and block in comparable(text)
+        ]
+        for i in hits:
+            found.setdefault(i, []).append(label)
+    return found

@@ -10,7 +10,7 @@ from tracker.extensions import db
 from tracker.importer import drafts, services
 from tracker.importer.forms import AddFromTextForm, UploadForm
 from tracker.importer.models import ReviewImport
-from tracker.importer.sources import source_for
+from tracker.importer.sources import cited_blocks, source_for
 from tracker.loading import load_visible
 from tracker.orgs.models import Board
 from tracker.permissions import can_import_review, can_view_review, can_work_on_import
@@ -157,11 +157,8 @@ def source(review_id: int):
     stored = source_for(db.session, review)
     if stored is None:
         abort(404)
-    cited = {}
-    for rec in review.recommendations:
-        for paragraph in rec.paragraphs or []:
-            cited.setdefault(paragraph, []).append(f"Recommendation {rec.ref}")
-    for action in review.actions:
-        for paragraph in action.source_paragraphs or []:
-            cited.setdefault(paragraph, []).append(f"Action: {action.agency.name}")
+    items = [(f"Recommendation {rec.ref}", rec.text) for rec in review.recommendations]
+    items += [(f"Recommendation {rec.ref}", point) for rec in review.recommendations for point in rec.sub_points]
+    items += [(f"Action: {action.agency.name}", action.text) for action in review.actions]
+    cited = cited_blocks(stored.blocks, items)
     return render_template("importer/source.html", review=review, stored=stored, cited=cited)

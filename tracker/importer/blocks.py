@@ -78,6 +78,9 @@ def running_artefacts(pages: list[list[str]]) -> set[str]:
             for line in {key(x) for x in content[:3] + content[-3:]}:
                 edges[line] += 1
         artefacts |= {k for k, n in edges.items() if n >= max(3, len(pages) * 0.3) and len(k) < 120}
+    elif len(pages) == 2:
+        first, second = ({re.sub(r"\d+", "#", x.strip()) for x in _edges(p)} for p in pages)
+        artefacts |= {k for k in first & second if k and len(k) < 120}
     flat = [line.strip() for lines in pages for line in lines]
     counts = Counter(flat)
     for i, line in enumerate(flat):
@@ -119,6 +122,11 @@ def clean_lines(pages: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         line = _INLINE_FOOTNOTE.sub("", line)
         out.append(line.replace("\t", " "))
     return out, inline_notes
+
+
+def _edges(lines: list[str]) -> list[str]:
+    content = [line for line in lines if line.strip()]
+    return content[:2] + content[-2:]
 
 
 def _next_to_artefact(page: list[str], i: int, artefacts: set[str]) -> bool:
@@ -206,7 +214,7 @@ def build_blocks(pages: list[str]) -> list[Block]:
         if current and (
             starts_item
             or (one_per_line and not _continues(current[-1], stripped))
-            or (heading_like and _END_PUNCT.search(current[-1]) and not _lower_start(nxt))
+            or (heading_like and (_END_PUNCT.search(current[-1]) or in_bullets) and not _lower_start(nxt))
             or _ends_block(current[-1], stripped, width)
         ):
             flush()

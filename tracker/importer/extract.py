@@ -56,12 +56,14 @@ def _pdf_pages(data: bytes, progress) -> list[str]:
 
 
 def _docx_text(data: bytes) -> str:
+    import zipfile
+
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError) as error:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
         raise ExtractionError("The Word document could not be read: it may be damaged.") from error
     lines = []
     # Style names looked up once: python-docx resolves ``paragraph.style`` afresh on every call.

@@ -214,7 +214,11 @@ def build_blocks(pages: list[str]) -> list[Block]:
         if current and (
             starts_item
             or (one_per_line and not _continues(current[-1], stripped))
-            or (heading_like and (_END_PUNCT.search(current[-1]) or in_bullets) and not _lower_start(nxt))
+            or (
+                heading_like
+                and (_END_PUNCT.search(current[-1]) or (in_bullets and len(current[-1]) < 0.8 * width))
+                and not _lower_start(nxt)
+            )
             or _ends_block(current[-1], stripped, width)
         ):
             flush()

@@ -51,6 +51,8 @@ def test_upload_keeps_a_draft_and_shows_the_proposals_beside_the_report(signed_i
     assert "Check the proposals for Safeguarding Adults Review: Mr P" in page.text
     assert "Recommendation 1" in page.text and "Why: under the heading" in page.text
     assert 'id="block-' in page.text and "Show the passage in the report" in page.text
+    uploaded = db.session.execute(select(HistoryEntry).where(HistoryEntry.event == "review_import.started")).scalars()
+    assert [e.object_id for e in uploaded] == [latest_draft().id]
     # Nothing but the draft exists yet.
     assert db.session.execute(select(Review).where(Review.title == DETAILS["title"])).first() is None
 

@@ -105,6 +105,19 @@ def start_import(
     )
     session.add(draft)
     session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        event="review_import.started",
+        obj_type="review_import",
+        obj_id=draft.id,
+        summary=f"Uploaded the report {draft.filename} to add a review",
+        after={
+            "sha256": draft.sha256,
+            "recommendations": len(proposals.recommendations),
+            "actions": len(proposals.actions),
+        },
+    )
     return draft
 
 

@@ -138,3 +138,6 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.report_text.views import bp as report_text_bp
 
     app.register_blueprint(report_text_bp)
+    from tracker.importer.views import bp as importer_bp
+
+    app.register_blueprint(importer_bp)

@@ -63,6 +63,10 @@ def init_app(app: Flask) -> None:
 
     for command in (*JOB_COMMANDS, *OUTBOX_COMMANDS):
         app.cli.add_command(command)
+    from tracker.importer.cli import COMMANDS as IMPORT_COMMANDS
+
+    for command in IMPORT_COMMANDS:
+        app.cli.add_command(command)
 
 
 @click.command("seed")

@@ -5,6 +5,7 @@ from tracker.assurance.models import AgencyReturn, Exercise, ExerciseItem, SignO
 from tracker.audit import HistoryEntry
 from tracker.auth.models import FailedSignIn, Invitation, PasswordReset, RecoveryCode, User
 from tracker.evidence.models import EvidenceFile, EvidenceItem
+from tracker.importer.models import ReviewImport, ReviewSource
 from tracker.jobs.models import Job
 from tracker.orgs.models import Agency, Board
 from tracker.outbox.models import OutboxMessage
@@ -30,6 +31,8 @@ __all__ = [
     "RecoveryCode",
     "ReminderSent",
     "Review",
+    "ReviewImport",
+    "ReviewSource",
     "SignOff",
     "Submission",
     "Theme",

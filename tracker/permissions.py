@@ -91,6 +91,16 @@ def can_manage_users(user) -> bool:
 # Planning: board members (and admins) set the plan -------------------------------------------------------
 
 
+def can_import_review(user) -> bool:
+    """Add a review from its report: admins, and board members for their own boards."""
+    return _signed_in(user) and (user.role == Role.ADMIN or (user.role == Role.BOARD_MEMBER and bool(user.board_ids)))
+
+
+def can_work_on_import(user, draft) -> bool:
+    """A draft import is its author's until confirmed (admins may pick it up); nobody else sees it."""
+    return can_import_review(user) and (user.role == Role.ADMIN or draft.created_by_id == user.id)
+
+
 def can_plan_review(user, review) -> bool:
     """Create actions, set agency, owner, due date and success measure, respond to recommendations."""
     if not _signed_in(user):

@@ -9,14 +9,32 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.actions.models import Action
-from tracker.report_text.document import Document, Passage, load_document
+from tracker.importer.sources import source_blocks_for
+from tracker.report_text.document import Document, Passage, build, load_document
 from tracker.reviews.models import Recommendation, Review
 
 
 def document_for(review: Review) -> Document | None:
+    """The report a review quotes: the one kept when it was imported from its report, else the published
+    report in REVIEWS_SOURCE_DIR (the seeded reviews). An uploaded file's name never picks a seeded report."""
+    stored = source_blocks_for(review)
+    if stored is not None:
+        return build(_text_of_blocks(stored), [], [])
     if not review.source_file:
         return None
     return load_document(Path(current_app.config["REVIEWS_SOURCE_DIR"]), review.source_file)
+
+
+def _text_of_blocks(blocks: list[dict]) -> str:
+    # The importer's blocks are already cleaned (headers, footers, hyphenation); a paragraph keeps its number
+    # at its start so the page anchors it as it does a published report's.
+    parts = []
+    for block in blocks:
+        text, number = block.get("text") or "", block.get("number")
+        if number and block.get("kind") != "footnote" and not text.startswith(str(number)):
+            text = f"{number} {text}"
+        parts.append(text)
+    return "\n\n".join(parts)
 
 
 def recommendation_quotes(rec: Recommendation) -> list[str]:

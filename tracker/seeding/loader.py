@@ -161,6 +161,11 @@ def _load_agencies(session, report, path, boards):
     return agencies, aliases
 
 
+def load_review(session, report, data, filename, boards, agencies, aliases, themes):
+    """Load one review file's content (a dict in the seed layout); the importer creates reviews through this."""
+    _load_review(session, report, data, filename, boards, agencies, aliases, themes)
+
+
 def _load_review(session, report, data, filename, boards, agencies, aliases, themes):
     problems = check_layout(data)
     ref = (data.get("review") or {}).get("ref")

@@ -1,7 +1,7 @@
 """Importing a review from its report: the draft being checked, and the report kept as the review's source.
 
 Revision ID: 0008
-Revises: 0009
+Revises: 0007
 Create Date: 2026-12-02 06:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0009"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Items in their report: actions linked to every recommendation they answer, joint actions, review
 participants, action titles, and what each theme means.
 
-Revision ID: 0009
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-02 05:15:00
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0009"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

@@ -19,9 +19,9 @@ from tracker.actions.models import Action
 from tracker.actions.states import Status
 from tracker.auth.models import User
 from tracker.auth.services import create_user
-from tracker.custody.stores import FolderStore
 from tracker.evidence import services
 from tracker.extensions import db
+from tracker.files import FolderStore
 from tracker.orgs.models import Agency
 from tracker.seeding.loader import load_seeds
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tests.conftest import make_app, scratch_database
 from tests.custody.conftest import add_evidence
+from tests.files.test_stores import cut_off_upload
 from tracker.evidence.models import EvidenceFile
 from tracker.extensions import db
 from tracker.files import leftover_name
@@ -27,14 +28,6 @@ def row_keys(source) -> list[str]:
     return keys
 
 
-def cut_off_upload(store) -> str:
-    """What a process killed in the middle of a multipart upload leaves in the bucket: an unfinished upload."""
-    name = store.object_name(uuid.uuid4().hex)
-    started = store.client.create_multipart_upload(Bucket=store.bucket, Key=name)
-    store.client.upload_part(Bucket=store.bucket, Key=name, UploadId=started["UploadId"], PartNumber=1, Body=b"half")
-    return leftover_name(name[len(store.prefix) :])
-
-
 def test_check_storage_finds_and_repairs_what_the_bucket_holds_without_a_row(s3_source):
     with s3_source.app.app_context():
         add_evidence(s3_source, 1)
@@ -43,7 +36,8 @@ def test_check_storage_finds_and_repairs_what_the_bucket_holds_without_a_row(s3_
     kept = keys[-1]
     orphan = uuid.uuid4().hex
     store.put(orphan, io.BytesIO(b"left behind"))
-    leftover = cut_off_upload(store)  # moto dates every unfinished upload 2010, so it is always past the grace
+    # moto dates every unfinished upload in 2010, so this one is always past the grace period.
+    leftover = leftover_name(cut_off_upload(store))
 
     found = run(s3_source.app, "check-storage")
     assert found.exit_code == 1, found.output

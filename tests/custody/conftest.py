@@ -3,6 +3,7 @@ seeded once, with an agency lead and a police action to record evidence against,
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -19,9 +20,9 @@ from tracker.actions.models import Action
 from tracker.actions.states import Status
 from tracker.auth.models import User
 from tracker.auth.services import create_user
-from tracker.custody.stores import FolderStore
 from tracker.evidence import services
 from tracker.extensions import db
+from tracker.files import FileStore, FolderStore
 from tracker.orgs.models import Agency
 from tracker.seeding.loader import load_seeds
 
@@ -32,19 +33,15 @@ LEAD = "custody.lead@test.invalid"
 class Source:
     app: Flask
     url: str
-    storage: Path
+    storage: Path  # the evidence folder (unused when the app keeps its files in S3)
     action_id: int
-
-    @property
-    def store(self) -> FolderStore:
-        return FolderStore(self.storage)
+    store: FileStore
 
 
-@pytest.fixture(scope="session")
-def source(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("custody")
+@contextlib.contextmanager
+def seeded_source(tmp: Path, store: FileStore, **config):
     with scratch_database(tmp) as url:
-        app = make_app(tmp, SQLALCHEMY_DATABASE_URI=url, EVIDENCE_STORAGE_DIR=str(tmp / "evidence"))
+        app = make_app(tmp, SQLALCHEMY_DATABASE_URI=url, EVIDENCE_STORAGE_DIR=str(tmp / "evidence"), **config)
         with app.app_context():
             upgrade()
             load_seeds(db.session, SEEDS_DIR)
@@ -63,7 +60,23 @@ def source(tmp_path_factory):
             action_id = db.session.execute(open_to_evidence.order_by(Action.id).limit(1)).scalar_one()
             db.session.commit()
             db.session.remove()
-        yield Source(app, url, tmp / "evidence", action_id)
+        yield Source(app, url, tmp / "evidence", action_id, store)
+
+
+@pytest.fixture(scope="session")
+def source(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("custody")
+    with seeded_source(tmp, FolderStore(tmp / "evidence")) as made:
+        yield made
+
+
+@pytest.fixture(scope="session")
+def s3_source(tmp_path_factory, s3_server):
+    """A source whose app keeps its evidence in the S3 server, under a prefix of its own."""
+    store = s3_server.store()
+    config = {**s3_server.config(s3_server.bucket), "S3_PREFIX": store.prefix}
+    with seeded_source(tmp_path_factory.mktemp("custody-s3"), store, **config) as made:
+        yield made
 
 
 def add_evidence(source: Source, number: int) -> None:

@@ -14,8 +14,8 @@ from tests.conftest import make_app, scratch_database
 from tests.custody.conftest import add_evidence
 from tracker import audit
 from tracker.custody import backup as backups
-from tracker.custody.stores import FolderStore
 from tracker.extensions import db
+from tracker.files import FolderStore
 
 
 def all_rows(url: str) -> dict[str, list[tuple]]:

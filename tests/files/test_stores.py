@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tracker.files import FolderStore, StoreUnavailable, TooLarge, make_store
+from tracker.files import FolderStore, StoreUnavailable, TooLarge, leftover_name, make_store
 from tracker.files.s3 import PART_BYTES, S3Store
 
 
@@ -74,6 +75,49 @@ def test_lists_keys_with_the_time_they_were_stored(store):
     assert all(before <= when <= datetime.now(UTC) + timedelta(seconds=5) for when in listed.values())
 
 
+def cut_off_upload(store) -> str:
+    """What a process killed in the middle of an upload leaves: a ``.part`` file, or an unfinished multipart
+    upload; the key it was for."""
+    key = uuid.uuid4().hex
+    if isinstance(store, FolderStore):
+        path = store.root / leftover_name(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half")
+    else:
+        bucket, name = store.bucket, store.object_name(key)
+        started = store.client.create_multipart_upload(Bucket=bucket, Key=name)
+        store.client.upload_part(Bucket=bucket, Key=name, UploadId=started["UploadId"], PartNumber=1, Body=b"half")
+    return key
+
+
+def test_lists_what_it_holds_with_sizes_and_the_leftovers_of_cut_off_uploads(store):
+    saved, cut_off = store.save(io.BytesIO(b"kept")), cut_off_upload(store)
+    listed = {stored.key: stored for stored in store.list_stored()}
+    assert set(listed) == {saved.key, leftover_name(cut_off)}
+    assert listed[saved.key].size == 4 and listed[leftover_name(cut_off)].size == 4
+    assert [key for key, _ in store.list_keys()] == [saved.key], "a leftover is never taken for a stored file"
+    assert not store.exists(cut_off)
+    store.delete(leftover_name(cut_off))
+    assert [stored.key for stored in store.list_stored()] == [saved.key]
+
+
+def test_put_stores_a_file_under_the_key_it_is_given(store):
+    key = uuid.uuid4().hex
+    store.put(key, io.BytesIO(b"restored"))
+    assert store.read_bytes(key) == b"restored" and [stored.key for stored in store.list_stored()] == [key]
+    store.put(key, io.BytesIO(b"restored again"))
+    assert store.read_bytes(key) == b"restored again" and store.size(key) == 14
+    with pytest.raises(ValueError):
+        store.put("../../etc/passwd", io.BytesIO(b"x"))
+
+
+def test_a_reader_closes_with_the_block(store):
+    saved = store.save(io.BytesIO(b"read me"))
+    with store.open(saved.key) as reader:
+        assert reader.read(4) == b"read"
+    assert reader.read() == b"", "closed at the end of the block"
+
+
 def test_copy_and_delete(store):
     saved = store.save(io.BytesIO(b"original"))
     copied = store.copy(saved.key)
@@ -101,6 +145,9 @@ def test_s3_objects_are_encrypted_at_rest(s3_server):
     saved = store.save(io.BytesIO(b"secret"))
     assert store.encryption_of(saved.key) == "AES256"
     assert store.encryption_of(store.copy(saved.key)) == "AES256"
+    restored = uuid.uuid4().hex
+    store.put(restored, io.BytesIO(b"restored"))
+    assert store.encryption_of(restored) == "AES256"
 
 
 def test_s3_large_files_go_up_in_parts(s3_server):

@@ -8,9 +8,11 @@ A backup is a folder holding a BagIt bag (RFC 8493), so any BagIt tool can check
     data/backup.json                               row counts per table, history head, each file's SHA-256
 
 The files are copied after the database, so every file a row names is there (files are never changed once
-stored: a correction is a new file). A restore checks every checksum in the bag (never sizes only), loads
-the database into an empty one, puts the files back, and then proves the result: the same row counts, every
-file present with the SHA-256 its row records, the history chain unbroken and ending at the same head.
+stored: a correction is a new file). With object storage, whose bucket keeps its own copies (versioning,
+replication), a backup may hold an inventory instead: each file's key and SHA-256, every file read and
+checked against it. A restore checks every checksum in the bag (never sizes only), loads the database into
+an empty one, puts copied files back, and then proves the result: the same row counts, every file present in
+storage with the SHA-256 its row records, the history chain unbroken and ending at the same head.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from tracker import audit
 from tracker.custody import database
-from tracker.custody.stores import EvidenceStore
+from tracker.files import FileStore
 
 FORMAT = "review-action-tracker backup 1"
 MANIFEST = "backup.json"
@@ -71,14 +73,16 @@ def _sha256(stream) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _copy_files(store: EvidenceStore, rows: list[dict], folder: Path, copy: bool) -> tuple[list[str], int]:
+def _copy_files(store: FileStore, rows: list[dict], folder: Path, copy: bool) -> tuple[list[str], int]:
     missing, total = [], 0
     for row in rows:
         key = row["key"]
-        if not store.exists(key):
+        try:
+            source = store.open(key)
+        except FileNotFoundError:
             missing.append(key)
             continue
-        with store.open(key) as source:
+        with source:
             if copy:
                 target = folder / FILES / key[:2] / key
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +98,7 @@ def _copy_files(store: EvidenceStore, rows: list[dict], folder: Path, copy: bool
     return missing, total
 
 
-def backup(engine: Engine, store: EvidenceStore, output: Path, *, copy_files: bool = True) -> BackupReport:
+def backup(engine: Engine, store: FileStore, output: Path, *, copy_files: bool = True) -> BackupReport:
     """Write a backup into ``output`` (a new or empty folder). Files the rows name but storage lacks are
     listed in the report and the manifest; the caller decides how loudly to fail."""
     output = Path(output)
@@ -151,9 +155,7 @@ def read_backup(folder: Path) -> dict:
     return manifest
 
 
-def restore(
-    engine: Engine, store: EvidenceStore, folder: Path, *, replace_existing: bool = False
-) -> tuple[dict, Proof]:
+def restore(engine: Engine, store: FileStore, folder: Path, *, replace_existing: bool = False) -> tuple[dict, Proof]:
     folder = Path(folder)
     manifest = read_backup(folder)
     payload = folder / "data"
@@ -181,7 +183,7 @@ def restore(
     return manifest, prove(engine, store, manifest, facts)
 
 
-def _check_store_is_free(store: EvidenceStore, manifest: dict, replace_existing: bool) -> None:
+def _check_store_is_free(store: FileStore, manifest: dict, replace_existing: bool) -> None:
     if replace_existing or manifest["files"]["mode"] != "copied":
         return
     taken = [entry["key"] for entry in manifest["files"]["entries"] if store.exists(entry["key"])]
@@ -192,7 +194,7 @@ def _check_store_is_free(store: EvidenceStore, manifest: dict, replace_existing:
         )
 
 
-def prove(engine: Engine, store: EvidenceStore, manifest: dict, facts: database.Facts) -> Proof:
+def prove(engine: Engine, store: FileStore, manifest: dict, facts: database.Facts) -> Proof:
     """Hold the restored database and storage to the manifest; raise BackupError naming every difference."""
     problems = []
     if facts.tables != manifest["tables"]:
@@ -215,10 +217,12 @@ def prove(engine: Engine, store: EvidenceStore, manifest: dict, facts: database.
         problems.append("the evidence file rows differ from the backup's list")
     checked = 0
     for row in facts.files:
-        if not store.exists(row["key"]):
+        try:
+            reader = store.open(row["key"])
+        except FileNotFoundError:
             problems.append(f"evidence file {row['key']} is missing from storage")
             continue
-        with store.open(row["key"]) as reader:
+        with reader:
             sha, _size = _sha256(reader)
         if sha != row["sha256"]:
             problems.append(f"evidence file {row['key']} does not match the SHA-256 recorded at upload")

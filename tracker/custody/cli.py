@@ -14,8 +14,15 @@ from flask.cli import with_appcontext
 from tracker.custody import backup as backups
 from tracker.custody import checkpoints
 from tracker.custody.consistency import check_storage
-from tracker.custody.stores import configured_store
 from tracker.extensions import db
+from tracker.files import StoreUnavailable, current_store
+
+
+def _store():
+    try:
+        return current_store()
+    except ValueError as error:  # FILE_STORAGE or S3_BUCKET set wrongly
+        raise click.ClickException(str(error)) from None
 
 
 @click.command("backup")
@@ -25,17 +32,16 @@ from tracker.extensions import db
     "--files",
     "files_mode",
     type=click.Choice(["copy", "inventory"]),
-    default="copy",
-    show_default=True,
-    help="Copy the evidence files, or list their keys and SHA-256 only (when object storage keeps its own copies).",
+    help="Copy the evidence files, or list their keys and SHA-256 only (when object storage keeps its own copies)."
+    "  [default: copy with FILE_STORAGE=folder, inventory with s3]",
 )
-def backup_command(output: Path, files_mode: str) -> None:
+def backup_command(output: Path, files_mode: str | None) -> None:
     """Back up the database (one consistent moment, even under writes) and the evidence files."""
+    store = _store()
+    copy_files = files_mode == "copy" if files_mode else store.name == "folder"
     try:
-        report = backups.backup(
-            db.engine, configured_store(current_app.config), output, copy_files=files_mode == "copy"
-        )
-    except backups.BackupError as error:
+        report = backups.backup(db.engine, store, output, copy_files=copy_files)
+    except (backups.BackupError, StoreUnavailable) as error:
         raise click.ClickException(str(error)) from None
     for line in report.lines():
         click.echo(line)
@@ -51,10 +57,8 @@ def restore_command(folder: Path, replace_existing: bool) -> None:
     """Restore a backup into an empty database and storage, then prove it: counts, file hashes, history."""
     db.session.remove()
     try:
-        manifest, proof = backups.restore(
-            db.engine, configured_store(current_app.config), folder, replace_existing=replace_existing
-        )
-    except backups.BackupError as error:
+        manifest, proof = backups.restore(db.engine, _store(), folder, replace_existing=replace_existing)
+    except (backups.BackupError, StoreUnavailable) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Restored and proved: the backup started at {manifest['started_at']}")
     for line in proof.lines:
@@ -67,10 +71,12 @@ def restore_command(folder: Path, replace_existing: bool) -> None:
 @click.option("--grace-hours", type=click.FloatRange(min=0), default=24, show_default=True)
 def check_storage_command(repair: bool, grace_hours: float) -> None:
     """List evidence files without a row and rows without a file; exits 1 when anything needs attention."""
-    result = check_storage(
-        db.session, configured_store(current_app.config), repair=repair, grace=timedelta(hours=grace_hours)
-    )
-    db.session.rollback()
+    try:
+        result = check_storage(db.session, _store(), repair=repair, grace=timedelta(hours=grace_hours))
+    except StoreUnavailable as error:
+        raise click.ClickException(f"Storage could not be read: {error}") from None
+    finally:
+        db.session.rollback()
     for line in result.lines():
         click.echo(line)
     if not result.consistent:

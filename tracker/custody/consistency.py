@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.custody.stores import EvidenceStore, StoredObject
 from tracker.evidence.models import EvidenceFile
+from tracker.files import FileStore, StoredObject
 
 DEFAULT_GRACE = timedelta(hours=24)
 
@@ -58,9 +58,9 @@ class StorageCheck:
 
 
 def check_storage(
-    session: Session, store: EvidenceStore, *, repair: bool = False, grace: timedelta = DEFAULT_GRACE
+    session: Session, store: FileStore, *, repair: bool = False, grace: timedelta = DEFAULT_GRACE
 ) -> StorageCheck:
-    listed = {stored.key: stored for stored in store.list()}
+    listed = {stored.key: stored for stored in store.list_stored()}
     keys = set(session.execute(select(EvidenceFile.storage_key)).scalars())
     result = StorageCheck(stored=len(listed), rows=len(keys), grace=grace)
     result.orphans = [listed[key] for key in sorted(set(listed) - keys)]

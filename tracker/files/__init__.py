@@ -10,17 +10,29 @@ from collections.abc import Mapping
 
 from flask import current_app
 
-from tracker.files.base import FileStore, Saved, StoreUnavailable, TooLarge, check_key
+from tracker.files.base import (
+    FileStore,
+    Reader,
+    Saved,
+    StoredObject,
+    StoreUnavailable,
+    TooLarge,
+    check_key,
+    leftover_name,
+)
 from tracker.files.folder import FolderStore
 
 __all__ = [
     "FileStore",
     "FolderStore",
+    "Reader",
     "Saved",
     "StoreUnavailable",
+    "StoredObject",
     "TooLarge",
     "check_key",
     "current_store",
+    "leftover_name",
     "make_store",
 ]
 

@@ -1,7 +1,8 @@
 """Files in a folder on the server's own disk: the embedded default, for one machine.
 
 Files are written as ``incoming/<key>.part`` (mode 0640), checked, synced, then renamed to ``<key[:2]>/<key>``
-outside ``static``, so a key either names a whole, checked file or nothing.
+outside ``static``, so a key either names a whole, checked file or nothing; a ``.part`` a crash left behind
+is listed as a leftover for the storage check to find.
 """
 
 from __future__ import annotations
@@ -14,7 +15,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from tracker.files.base import CHUNK_BYTES, Check, FileStore, Saved, StoreUnavailable, check_key, copy_measured, new_key
+from tracker.files.base import (
+    CHUNK_BYTES,
+    Check,
+    FileStore,
+    Reader,
+    Saved,
+    StoredObject,
+    StoreUnavailable,
+    check_key,
+    copy_measured,
+    leftover_key,
+    leftover_name,
+    new_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +37,7 @@ FILE_MODE = 0o640
 INCOMING = "incoming"
 
 
-class LazyReader:
+class LazyReader(Reader):
     """A stored file for a download: opened at the first read, closed at its end or with the response,
     whichever comes first. A response that is never read (a HEAD request) holds no file open."""
 
@@ -48,6 +62,14 @@ class LazyReader:
             self._file.close()
 
 
+def _is_key(name: str) -> bool:
+    try:
+        check_key(name)
+    except ValueError:
+        return False
+    return True
+
+
 def _make_dir(path: Path) -> None:
     if not path.is_dir():
         path.mkdir(parents=True, exist_ok=True)
@@ -65,9 +87,15 @@ class FolderStore(FileStore):
         return self.root / key[:2] / key
 
     def save(self, stream: BinaryIO, *, max_bytes: int | None = None, check: Check | None = None) -> Saved:
-        key = new_key()
+        return self._write(new_key(), stream, max_bytes, check)
+
+    def put(self, key: str, stream: BinaryIO) -> None:
+        (self.root / leftover_name(key)).unlink(missing_ok=True)  # what an earlier, cut-off restore left
+        self._write(key, stream, None, None)
+
+    def _write(self, key: str, stream: BinaryIO, max_bytes: int | None, check: Check | None) -> Saved:
         incoming = self.root / INCOMING
-        temporary = incoming / f"{key}.part"
+        temporary = self.root / leftover_name(key)
         try:
             _make_dir(incoming)
             descriptor = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE)
@@ -99,7 +127,9 @@ class FolderStore(FileStore):
         return LazyReader(path)
 
     def delete(self, key: str) -> None:
-        self.path_for(key).unlink(missing_ok=True)
+        leftover = leftover_key(key)
+        path = self.root / leftover_name(leftover) if leftover else self.path_for(key)
+        path.unlink(missing_ok=True)
 
     def copy(self, key: str) -> str:
         # A hard link where the disk allows: a corrected evidence version keeps its files at no cost.
@@ -125,18 +155,28 @@ class FolderStore(FileStore):
         except OSError:
             return None
 
-    def list_keys(self) -> Iterator[tuple[str, datetime]]:
+    def list_stored(self) -> Iterator[StoredObject]:
         if not self.root.is_dir():
             return
         for folder in sorted(self.root.iterdir()):
-            if folder.name == INCOMING or not folder.is_dir():
+            if not folder.is_dir():
                 continue
             for path in sorted(folder.iterdir()):
-                try:
-                    check_key(path.name)
-                except ValueError:
+                if folder.name == INCOMING:
+                    name = f"{INCOMING}/{path.name}"
+                    if leftover_key(name) is None:
+                        continue
+                elif path.name[:2] == folder.name and _is_key(path.name):
+                    name = path.name
+                else:
                     continue
-                yield path.name, datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                try:
+                    info = path.stat()
+                except FileNotFoundError:
+                    continue  # removed while we looked
+                # A hard link (a copy keeping its file) keeps the old mtime but sets ctime: take the later.
+                changed = max(info.st_mtime, info.st_ctime)
+                yield StoredObject(name, datetime.fromtimestamp(changed, UTC), info.st_size)
 
     def ping(self) -> None:
         try:

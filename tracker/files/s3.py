@@ -2,8 +2,9 @@
 
 An upload is measured and hashed while it is spooled (in memory up to a few megabytes, then to a temporary
 file), checked, and only then sent to the bucket with a streaming multipart upload, so the bucket never
-holds an unchecked or refused file and no object appears under a key until it is whole. Every object is
-written with server-side encryption. Credentials come from the environment (``S3_ACCESS_KEY_ID`` and
+holds an unchecked or refused file and no object appears under a key until it is whole (an upload cut off
+half way stays an unfinished multipart upload, listed as a leftover). Every object is written with
+server-side encryption. Credentials come from the environment (``S3_ACCESS_KEY_ID`` and
 ``S3_SECRET_ACCESS_KEY`` if set, otherwise boto3's own chain: ``AWS_*`` variables, instance roles).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import BinaryIO
 
 import boto3
@@ -20,7 +21,19 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tracker.files.base import Check, FileStore, Saved, StoreUnavailable, check_key, copy_measured, new_key
+from tracker.files.base import (
+    Check,
+    FileStore,
+    Reader,
+    Saved,
+    StoredObject,
+    StoreUnavailable,
+    check_key,
+    copy_measured,
+    leftover_key,
+    leftover_name,
+    new_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +46,7 @@ def _missing(error: ClientError) -> bool:
     return str(error.response.get("Error", {}).get("Code")) in _MISSING
 
 
-class ObjectReader:
+class ObjectReader(Reader):
     """An object's body for a download, fetched at the first read and closed at its end or with the response."""
 
     def __init__(self, store: S3Store, key: str):
@@ -117,6 +130,15 @@ class S3Store(FileStore):
                 raise StoreUnavailable(str(failed)) from None
         return Saved(key=key, size=size, sha256=sha256, checked=checked)
 
+    def put(self, key: str, stream: BinaryIO) -> None:
+        try:
+            self.client.upload_fileobj(
+                stream, self.bucket, self.object_name(key), ExtraArgs=self._extra(), Config=self.transfer
+            )
+        except (BotoCoreError, ClientError, OSError) as failed:
+            log.exception("Could not put file %s in bucket %s", key, self.bucket)
+            raise StoreUnavailable(str(failed)) from None
+
     def open(self, key: str) -> ObjectReader:
         if self.size(key) is None:
             raise FileNotFoundError(f"file {key} is missing from storage")
@@ -124,7 +146,14 @@ class S3Store(FileStore):
 
     def delete(self, key: str) -> None:
         try:
-            self.client.delete_object(Bucket=self.bucket, Key=self.object_name(key))
+            leftover = leftover_key(key)
+            if leftover is None:
+                self.client.delete_object(Bucket=self.bucket, Key=self.object_name(key))
+                return
+            name = self.object_name(leftover)
+            for upload in self._uploads(name):
+                if upload["Key"] == name:
+                    self.client.abort_multipart_upload(Bucket=self.bucket, Key=name, UploadId=upload["UploadId"])
         except (BotoCoreError, ClientError) as failed:
             raise StoreUnavailable(str(failed)) from None
 
@@ -155,16 +184,39 @@ class S3Store(FileStore):
     def encryption_of(self, key: str) -> str | None:
         return self.client.head_object(Bucket=self.bucket, Key=self.object_name(key)).get("ServerSideEncryption")
 
-    def list_keys(self) -> Iterator[tuple[str, datetime]]:
-        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
+    def list_stored(self) -> Iterator[StoredObject]:
+        """The objects under the prefix, then the multipart uploads a killed process never finished (which the
+        bucket keeps, and bills, until they are aborted)."""
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    key = self._key_of(item["Key"])
+                    if key:
+                        yield StoredObject(key, item["LastModified"].astimezone(UTC), int(item["Size"]))
+            for upload in self._uploads(self.prefix):
+                key = self._key_of(upload["Key"])
+                if key:
+                    yield StoredObject(leftover_name(key), upload["Initiated"].astimezone(UTC), self._sent(upload))
+        except (BotoCoreError, ClientError) as failed:
+            raise StoreUnavailable(str(failed)) from None
+
+    def _key_of(self, name: str) -> str | None:
+        key = name[len(self.prefix) :] if name.startswith(self.prefix) else ""
+        try:
+            return check_key(key)
+        except ValueError:
+            return None
+
+    def _uploads(self, prefix: str) -> Iterator[dict]:
+        pages = self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket, Prefix=prefix)
         for page in pages:
-            for item in page.get("Contents", ()):
-                key = item["Key"][len(self.prefix) :]
-                try:
-                    check_key(key)
-                except ValueError:
-                    continue
-                yield key, item["LastModified"].astimezone(UTC)
+            yield from page.get("Uploads", ())
+
+    def _sent(self, upload: dict) -> int:
+        """The bytes an unfinished upload holds (one request: leftovers are few, and their parts fewer)."""
+        parts = self.client.list_parts(Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+        return sum(int(part["Size"]) for part in parts.get("Parts", ()))
 
     def ping(self) -> None:
         try:

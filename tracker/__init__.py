@@ -10,7 +10,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from tracker.config import CONFIGS, check_production_settings
-from tracker.extensions import csrf, db, login_manager, migrate
+from tracker.extensions import csrf, db, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,11 +48,14 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_database(app: Flask) -> None:
     # Import the models so that every table is known to the metadata (and to Alembic).
-    from tracker import models  # noqa: F401
+    from tracker import (
+        migrations_lazy,
+        models,  # noqa: F401
+    )
     from tracker.db import configure_sqlite
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    migrations_lazy.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)

@@ -59,8 +59,10 @@ def _forms(action: Action) -> dict:
         success_measure=action.success_measure,
     )
     reassign = ReassignForm(formdata=None, version=version, owner=str(action.owner_id or ""))
+    # One query for both forms' choices, and none when the page shows neither form.
+    choices = _owner_options(action) if permissions.can_reassign_owner(_user(), action) else []
     for form in (plan, reassign):
-        form.owner.choices = _owner_options(action)
+        form.owner.choices = choices
     return {
         "plan_form": plan,
         "reassign_form": reassign,

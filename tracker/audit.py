@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import ForeignKey, String, select, text
+from sqlalchemy import ForeignKey, Index, String, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tracker.db import Base, take_write_lock, utcnow
@@ -24,6 +24,8 @@ GENESIS = "0" * 64
 
 class HistoryEntry(Base):
     __tablename__ = "history"
+    # An object's entries in order (an action's page, the periods' rebuild): migration 0010.
+    __table_args__ = (Index("ix_history_object_type_object_id_id", "object_type", "object_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

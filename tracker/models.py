@@ -8,9 +8,11 @@ from tracker.evidence.models import EvidenceFile, EvidenceItem
 from tracker.orgs.models import Agency, Board
 from tracker.reminders.models import ReminderSent
 from tracker.reviews.models import Recommendation, Review, Theme
+from tracker.timeline.models import ActionPeriod
 
 __all__ = [
     "Action",
+    "ActionPeriod",
     "Agency",
     "AgencyReturn",
     "Board",

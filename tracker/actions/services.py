@@ -22,6 +22,7 @@ from tracker.errors_domain import DomainError, NotPermitted, StaleEdit
 from tracker.evidence.models import EvidenceItem
 from tracker.orgs.models import Agency
 from tracker.reviews.models import Recommendation
+from tracker.timeline.periods import record_change
 
 DEFAULT_RECHECK_MONTHS = 6
 
@@ -55,8 +56,9 @@ def check_version(session: Session, action: Action, version: int | str | None) -
 
 
 def record(session: Session, actor, action: Action, event: str, summary: str, before=None, after=None):
+    """The history entry about a change to an action, and (same transaction) its timeline's period."""
     session.flush()
-    return audit.record(
+    entry = audit.record(
         session,
         actor=actor,
         event=event,
@@ -66,6 +68,8 @@ def record(session: Session, actor, action: Action, event: str, summary: str, be
         before=before,
         after={**(after or {}), "version": action.version},
     )
+    record_change(session, action, entry)
+    return entry
 
 
 def _require(allowed: bool, message: str) -> None:

@@ -21,6 +21,7 @@ from tracker.actions.states import initial_status_for_reported_progress
 from tracker.orgs.models import Agency, Board
 from tracker.reviews.models import Recommendation, Review, Theme
 from tracker.seeding.datafile import THEMES, check_layout
+from tracker.timeline.periods import record_change
 
 SEED_ACTOR = "seed loader"
 
@@ -71,7 +72,7 @@ def _upsert(session: Session, report: SeedReport, model, lookup: dict, values: d
         session.add(obj)
         session.flush()
         report.count("created", kind)
-        audit.record(
+        entry = audit.record(
             session,
             actor=SEED_ACTOR,
             event=f"{kind}.seeded",
@@ -80,6 +81,8 @@ def _upsert(session: Session, report: SeedReport, model, lookup: dict, values: d
             summary=f"Loaded {describe} from the seed file",
             after=values_for_history(values),
         )
+        if kind == "action":
+            record_change(session, obj, entry)  # the action's timeline starts with its seeded status
         return obj
     before = {k: getattr(obj, k) for k in values if getattr(obj, k) != values[k]}
     if before:
@@ -87,7 +90,7 @@ def _upsert(session: Session, report: SeedReport, model, lookup: dict, values: d
             setattr(obj, key, values[key])
         session.flush()
         report.count("updated", kind)
-        audit.record(
+        entry = audit.record(
             session,
             actor=SEED_ACTOR,
             event=f"{kind}.corrected",
@@ -97,6 +100,8 @@ def _upsert(session: Session, report: SeedReport, model, lookup: dict, values: d
             before=values_for_history(before),
             after=values_for_history({k: values[k] for k in before}),
         )
+        if kind == "action":
+            record_change(session, obj, entry)
     return obj
 
 

@@ -95,3 +95,33 @@ def test_rebuild_replaces_the_periods_with_the_historys(app):
     db.session.execute(ActionPeriod.__table__.delete())
     periods.rebuild(db.session)
     assert written() == before
+
+
+def test_states_from_periods_agree_with_the_history_replay(app, monkeypatch):
+    """As at any day, the covering periods give each action the state the history's replay gives it."""
+    from tracker.actions.models import Action
+    from tracker.reports import asat, queries
+    from tracker.timeline import queries as timeline
+
+    _on(monkeypatch, date(2026, 3, 2))
+    plan = new_plan("timeline-as-at-board")
+    rec = plan.review("timeline-as-at", [["neglect"]]).recommendations[0]
+    first = plan.action(rec, POLICE, due=date(2026, 4, 1))
+    _on(monkeypatch, date(2026, 3, 20))
+    plan.start(first)
+    second = plan.action(rec, SOCIAL_CARE, due=date(2026, 5, 1))
+    _on(monkeypatch, date(2026, 4, 5))
+    plan.assure(first, recheck_due=date(2026, 9, 1))
+    db.session.flush()
+    where = Action.id.is_not(None)
+    rows = queries.action_rows(db.session, where)
+    for day in (date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 25), date(2026, 4, 5), date(2026, 6, 1)):
+        end = asat.end_of_day(day)
+        replayed = asat.states_at(
+            rows,
+            queries.latest_action_values(db.session, where, end),
+            queries.actions_with_history_after(db.session, where, end),
+            end,
+        )
+        assert timeline.states_at(db.session, where, end, rows) == replayed, day
+    assert first.id in replayed and second.id in replayed

@@ -10,6 +10,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from tracker.config import CONFIGS, check_production_settings
+from tracker.evidence.incoming import StreamingUploadRequest
 from tracker.extensions import csrf, db, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         instance_path=str(ROOT / "instance"),
     )
+    app.request_class = StreamingUploadRequest  # evidence uploads stream into storage (evidence/incoming.py)
     app.config.from_object(CONFIGS[env_name])
     app.config.from_prefixed_env("TRACKER")
     if config:

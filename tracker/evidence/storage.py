@@ -1,7 +1,9 @@
 """Evidence files on disk: streamed in, checked, stored under a generated key, and tied to the transaction.
 
-Uploads are copied in chunks (never read whole into memory) into a temporary file inside the storage
-folder, hashed (SHA-256) and measured as they go. A file that passes the per-file limit is refused as soon
+Uploads through the evidence pages are written into the storage folder and hashed while the request body
+is parsed (``incoming.py``), then only checked and renamed here; any other stream is copied in chunks (never
+read whole into memory) into a temporary file inside the storage folder, hashed (SHA-256) and measured as
+they go. A file that passes the per-file limit is refused as soon
 as it does; a file whose content is not on the allowlist (``filetypes``) is refused once it is written; a
 refused or failed file is removed at once. An accepted file is renamed to a random key (uuid4), in a
 folder outside ``static``. The name the person's computer gave it is kept only as cleaned metadata.
@@ -30,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from tracker.errors_domain import DomainError
 from tracker.evidence import filetypes
+from tracker.evidence.incoming import IncomingFile
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +135,9 @@ def save_upload(session: Session, upload, *, root: Path | None = None, max_bytes
     root = Path(root or storage_root())
     limit = max_file_bytes() if max_bytes is None else max_bytes
     name = clean_name(getattr(upload, "filename", None))
+    received = getattr(upload, "stream", None)
+    if isinstance(received, IncomingFile) and received.root == root:
+        return _adopt(session, received, name, limit)
     key = uuid.uuid4().hex
     incoming = root / INCOMING
     temporary = incoming / f"{key}.part"
@@ -170,6 +176,33 @@ def save_upload(session: Session, upload, *, root: Path | None = None, max_bytes
         raise
     _remove_unless_committed(session, final)
     return StoredFile(key=key, original_name=name, content_type=content_type, size=size, sha256=digest.hexdigest())
+
+
+def _adopt(session: Session, received: IncomingFile, name: str, limit: int) -> StoredFile:
+    """An upload already written into storage and hashed while the request was read (``incoming.py``):
+    check it and move it to its key, with the same refusals as ``save_upload``."""
+    try:
+        if received.too_large or received.size > limit:
+            raise FileTooLarge(limit)
+        received.file.flush()
+        content_type = filetypes.identify(name, received.file)
+        os.fsync(received.file.fileno())
+        final = path_for(received.key, received.root)
+        _make_dir(final.parent)
+        os.replace(received.path, final)
+        received.adopted = True
+    except DomainError as refused:
+        received.path.unlink(missing_ok=True)
+        log.warning("Evidence upload %r refused: %s", name, refused.message)
+        raise
+    except OSError:
+        received.path.unlink(missing_ok=True)
+        log.exception("Could not store an evidence file in %s", received.root)
+        raise StorageFailed() from None
+    _remove_unless_committed(session, final)
+    return StoredFile(
+        key=received.key, original_name=name, content_type=content_type, size=received.size, sha256=received.sha256()
+    )
 
 
 def copy_stored(session: Session, key: str, *, root: Path | None = None) -> str:

@@ -72,16 +72,22 @@ class _Sheet:
             "date": book.add_format({**top, "num_format": DATE_FORMAT}),
             "header": book.add_format({**top, "text_wrap": True, "bold": True}),
         }
-        for index, (_, width, _) in enumerate(columns):
-            self.sheet.set_column(index, index, width)
+        for index, (_, width, kind) in enumerate(columns):
+            self.sheet.set_column(index, index, width, self.formats["long" if kind == "long" else "text"])
         self.sheet.freeze_panes(1, 0)
         for index, (header, _, _) in enumerate(columns):
             self._text(0, index, header, "header")
         self.rows = 1
 
     def _text(self, row: int, column: int, value, kind: str) -> None:
-        # Control characters are dropped rather than failing the download; always a string, never a formula.
-        self.sheet.write_string(row, column, ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value)), self.formats[kind])
+        # Always a string, never a formula; control characters are dropped rather than failing the download
+        # (searched for only in text that has some). An empty cell is not written: its column has the format.
+        if value is None or value == "":
+            return
+        text = safe_cell(value)
+        if not text.isprintable():
+            text = ILLEGAL_CHARACTERS_RE.sub("", text)
+        self.sheet.write_string(row, column, text, self.formats[kind])
 
     def append(self, values: list) -> None:
         row = self.rows

@@ -10,7 +10,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.config import CONFIGS, check_production_settings
-from tracker.extensions import csrf, db, login_manager, migrate
+from tracker.evidence.incoming import StreamingUploadRequest
+from tracker.extensions import csrf, db, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         instance_path=str(ROOT / "instance"),
     )
+    app.request_class = StreamingUploadRequest  # evidence uploads stream into storage (evidence/incoming.py)
     app.config.from_object(CONFIGS[env_name])
     app.config.from_prefixed_env("TRACKER")
     if config:
@@ -59,14 +61,17 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_database(app: Flask) -> None:
     # Import the models so that every table is known to the metadata (and to Alembic).
-    from tracker import models  # noqa: F401
+    from tracker import (
+        migrations_lazy,
+        models,  # noqa: F401
+    )
     from tracker.db import configure_sqlite
     from tracker.text import install_flush_guard
 
     install_flush_guard()
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    migrations_lazy.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)

@@ -14,16 +14,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import ForeignKey, String, select, text
+from sqlalchemy import ForeignKey, Index, String, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from tracker.db import Base, utcnow
+from tracker.db import Base, take_write_lock, utcnow
 
 GENESIS = "0" * 64
 
 
 class HistoryEntry(Base):
     __tablename__ = "history"
+    # An object's entries in order (an action's page, the periods' rebuild): migration 0010.
+    __table_args__ = (Index("ix_history_object_type_object_id_id", "object_type", "object_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -86,7 +88,8 @@ _HISTORY_LOCK_KEY = 7_410_001
 
 def _serialise_appends(session: Session) -> None:
     """Hold the history's append lock until the transaction ends, so that the next writer reads the last
-    entry only after this one is committed. (SQLite transactions already hold the write lock: see db.py.)"""
+    entry only after this one is committed. (On SQLite, the transaction's write lock does it: see db.py.)"""
+    take_write_lock(session.connection())
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _HISTORY_LOCK_KEY})
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from tracker import audit
@@ -73,6 +72,8 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 def seed() -> None:
     """Bring the database to the latest migration and load the seed files (safe to run again)."""
+    from flask_migrate import upgrade  # Alembic: only for the commands that migrate
+
     upgrade()
     try:
         report = load_seeds(db.session, Path(current_app.config["SEEDS_DIR"]))

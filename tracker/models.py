@@ -11,9 +11,11 @@ from tracker.orgs.models import Agency, Board
 from tracker.outbox.models import OutboxMessage
 from tracker.reminders.models import ReminderSent
 from tracker.reviews.models import Recommendation, Review, Theme
+from tracker.timeline.models import ActionPeriod
 
 __all__ = [
     "Action",
+    "ActionPeriod",
     "Agency",
     "AgencyReturn",
     "Board",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from tracker.actions.models import Action
@@ -68,6 +70,5 @@ def test_agency_list_is_paginated(signed_in, app, monkeypatch):
     monkeypatch.setitem(app.config, "PAGE_SIZE", 3)
     client = signed_in("agency_lead")
     first = client.get("/my-agency").get_data(as_text=True)
-    assert "Page 1 of 3" in first and 'rel="next"' in first
-    last = client.get("/my-agency?page=3").get_data(as_text=True)
-    assert "Page 3 of 3" in last and 'rel="prev"' in last
+    assert re.search(r"Actions 1 to 3 of \d+", first) and 'rel="next"' in first and 'rel="prev"' not in first
+    # Keyset pages: tests/perf/test_keyset_pages.py follows the links through every page.

@@ -73,7 +73,8 @@ def test_the_excel_plan_has_one_row_per_action_a_frozen_header_filters_and_width
     ]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:P{len(actions) + 1}"
-    assert sheet.column_dimensions["A"].width == 18 and sheet.column_dimensions["H"].width == 60
+    # XlsxWriter writes widths as Excel stores them: characters plus the cell padding (18 -> 18.71).
+    assert int(sheet.column_dimensions["A"].width) == 18 and int(sheet.column_dimensions["H"].width) == 60
     assert sheet["H2"].alignment.wrap_text
 
     rows = {row[6]: row for row in sheet.iter_rows(min_row=2, values_only=True)}

@@ -24,6 +24,7 @@ from tracker.ids import parse_id
 from tracker.orgs.models import Agency
 from tracker.reviews.models import Recommendation
 from tracker.text import clean
+from tracker.timeline.periods import record_change
 
 DEFAULT_RECHECK_MONTHS = 6
 
@@ -57,8 +58,9 @@ def check_version(session: Session, action: Action, version: int | str | None) -
 
 
 def record(session: Session, actor, action: Action, event: str, summary: str, before=None, after=None):
+    """The history entry about a change to an action, and (same transaction) its timeline's period."""
     session.flush()
-    return audit.record(
+    entry = audit.record(
         session,
         actor=actor,
         event=event,
@@ -68,6 +70,8 @@ def record(session: Session, actor, action: Action, event: str, summary: str, be
         before=before,
         after={**(after or {}), "version": action.version},
     )
+    record_change(session, action, entry)
+    return entry
 
 
 def _require(allowed: bool, message: str) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
@@ -32,9 +32,10 @@ from tracker.auth.fresh import fresh_login_required
 from tracker.auth.models import Role
 from tracker.errors_domain import DomainError, NotPermitted, StaleEdit
 from tracker.extensions import db
-from tracker.ids import page_arg, parse_id
+from tracker.ids import id_arg, parse_id
 from tracker.loading import load_visible
 from tracker.orgs.models import Agency
+from tracker.pagination import keyset_page
 from tracker.reviews import queries
 from tracker.reviews.models import Recommendation
 
@@ -60,8 +61,10 @@ def _forms(action: Action) -> dict:
         success_measure=action.success_measure,
     )
     reassign = ReassignForm(formdata=None, version=version, owner=str(action.owner_id or ""))
+    # One query for both forms' choices, and none when the page shows neither form.
+    choices = _owner_options(action) if permissions.can_reassign_owner(_user(), action) else []
     for form in (plan, reassign):
-        form.owner.choices = _owner_options(action)
+        form.owner.choices = choices
     return {
         "plan_form": plan,
         "reassign_form": reassign,
@@ -286,16 +289,13 @@ def my_agency():
     if current_user.role != Role.AGENCY_LEAD or current_user.agency_id is None:
         abort(404)
     status = request.args.get("status") if request.args.get("status") in {s.value for s in Status} else None
-    page = page_arg()
-    size = current_app.config["PAGE_SIZE"]
-    query = queries.filtered_actions_query(agency_id=current_user.agency_id, status=status)
-    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    actions = list(db.session.execute(query.limit(size).offset((page - 1) * size)).scalars())
-    return render_template(
-        "actions/my_agency.html",
-        actions=actions,
-        status=status,
-        page=page,
-        pages=max((total + size - 1) // size, 1),
-        total=total,
+    page = keyset_page(
+        db.session,
+        queries.filtered_actions_query(agency_id=current_user.agency_id, status=status).order_by(None),
+        Action.id,
+        queries.action_conditions(agency_id=current_user.agency_id, status=status),
+        current_app.config["PAGE_SIZE"],
+        after=id_arg("after"),
+        before=id_arg("before"),
     )
+    return render_template("actions/my_agency.html", actions=page.items, page=page, status=status, total=page.total)

@@ -15,8 +15,13 @@ _STRONG = PasswordHasher()
 # Only for the test suite, which creates hundreds of accounts: never selectable in production (the config
 # check refuses it) and any hash made with it is upgraded by needs_rehash on the next sign-in.
 _FAST_FOR_TESTS = PasswordHasher.from_parameters(profiles.CHEAPEST)
-# Verified against when the account does not exist, so that both cases take the same time.
-_DUMMY_HASH = _STRONG.hash("not-a-real-password-used-only-for-timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so that both cases take the same time (made on
+    first use: hashing takes half a second, which a worker should not spend at start-up)."""
+    return _STRONG.hash("not-a-real-password-used-only-for-timing")
 
 
 def _hasher() -> PasswordHasher:
@@ -35,7 +40,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher().verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher().verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

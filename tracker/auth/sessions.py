@@ -2,9 +2,10 @@
 
 The signed-in user is loaded by their current session token (not their id), so rotating the token on the
 server ends every copy of the session cookie. Every request checks two limits: the idle limit (sliding:
-``session["last_seen"]``) and the absolute limit (``session["signed_in_at"]``); a session past either is
-ended and the person sent to sign in with a message. While the configuration requires two-factor sign-in,
-a person who has not set it up can reach nothing but the set-up page (and sign out).
+``session["last_seen"]``, refreshed at most once a minute by reads) and the absolute limit
+(``session["signed_in_at"]``); a session past either is ended and the person sent to sign in with a
+message. While the configuration requires two-factor sign-in, a person who has not set it up can reach
+nothing but the set-up page (and sign out).
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.auth.models import User
+from tracker.db import READ_METHODS
 from tracker.extensions import db
 
 PENDING_KEY = "two_factor_pending"
 # How long someone has, after the right password, to give the second factor.
 PENDING_SECONDS = 5 * 60
+# A read refreshes the idle timestamp (and so sends a new cookie) at most this often: a page that changes
+# nothing writes nothing. The idle limit may end up to this long early; the warning counts from the same value.
+LAST_SEEN_RESOLUTION = 60
 # What a person who must still set up two-factor sign-in may reach.
 SETUP_ENDPOINTS = {
     "auth.two_factor_setup",
@@ -130,7 +135,8 @@ def enforce_limits():
     if now - float(signed_in_at) > absolute_seconds():
         end(f"You were signed out because you signed in more than {in_words(absolute_seconds())} ago. Sign in again")
         return _to_sign_in()
-    session["last_seen"] = now
+    if now - float(last_seen) >= LAST_SEEN_RESOLUTION or request.method not in READ_METHODS:
+        session["last_seen"] = now
 
     if (
         current_app.config.get("TWO_FACTOR_REQUIRED")

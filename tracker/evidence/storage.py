@@ -1,10 +1,12 @@
 """Evidence files: streamed in, checked, stored under a generated key, and tied to the transaction.
 
-Uploads are copied in chunks (never read whole into memory) into the app's file store (``tracker.files``:
-a folder outside ``static``, or an S3 bucket), hashed (SHA-256) and measured as they go. A file that passes
-the per-file limit is refused as soon as it does; a file whose content is not on the allowlist
-(``filetypes``) is refused before it is published under its key; a refused or failed file leaves nothing
-behind. The name the person's computer gave it is kept only as cleaned metadata.
+Uploads through the evidence pages into a folder store are written and hashed while the request body
+is parsed (``incoming.py``), then only checked and renamed here; any other upload is copied in chunks
+(never read whole into memory) into the app's file store (``tracker.files``: a folder outside ``static``,
+or an S3 bucket), hashed (SHA-256) and measured as it goes. A file that passes the per-file limit is
+refused as soon as it does; a file whose content is not on the allowlist (``filetypes``) is refused
+before it is published under its key; a refused or failed file leaves nothing behind. The name the
+person's computer gave it is kept only as cleaned metadata.
 
 A stored file belongs to the database transaction that records it: if that transaction does not commit
 (a refused field, a failed flush or commit, an error), the files stored in it are removed, so storage
@@ -14,6 +16,7 @@ never holds files the database does not know of.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -26,6 +29,8 @@ from sqlalchemy.orm import Session
 from tracker import files
 from tracker.errors_domain import DomainError
 from tracker.evidence import filetypes, scanning
+from tracker.evidence.incoming import IncomingFile
+from tracker.files.folder import DIR_MODE
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +123,40 @@ def _checked(name: str, stored) -> tuple[filetypes.Verdict, list[str]]:
     return verdict, scanning.check(stored)
 
 
+def _adopt(session: Session, store: files.FolderStore, received: IncomingFile, name: str, limit: int) -> StoredFile:
+    """An upload already written into the folder store and hashed while the request was read (``incoming.py``):
+    check it and move it to its key, with the same refusals as ``save_upload``."""
+    try:
+        if received.too_large or received.size > limit:
+            raise FileTooLarge(limit)
+        received.file.flush()
+        verdict, scanned = _checked(name, received.file)
+        os.fsync(received.file.fileno())
+        final = store.path_for(received.key)
+        if not final.parent.is_dir():
+            final.parent.mkdir(parents=True, exist_ok=True)
+            final.parent.chmod(DIR_MODE)
+        os.replace(received.path, final)
+        received.adopted = True
+    except DomainError as refused:
+        received.path.unlink(missing_ok=True)
+        log.warning("Evidence upload %r refused: %s", name, refused.message)
+        raise
+    except OSError:
+        received.path.unlink(missing_ok=True)
+        log.exception("Could not store an evidence file in %s", received.root)
+        raise StorageFailed() from None
+    _remove_unless_committed(session, store, received.key)
+    return StoredFile(
+        key=received.key,
+        original_name=name,
+        content_type=verdict.content_type,
+        size=received.size,
+        sha256=received.sha256(),
+        checks=(*verdict.checks, *scanned),
+    )
+
+
 def save_upload(session: Session, upload, *, root: Path | None = None, max_bytes: int | None = None) -> StoredFile:
     """Stream a werkzeug ``FileStorage`` (or anything with ``filename`` and ``stream``) into storage.
 
@@ -128,6 +167,9 @@ def save_upload(session: Session, upload, *, root: Path | None = None, max_bytes
     store = _store(root)
     limit = max_file_bytes() if max_bytes is None else max_bytes
     name = clean_name(getattr(upload, "filename", None))
+    received = getattr(upload, "stream", None)
+    if isinstance(received, IncomingFile) and isinstance(store, files.FolderStore) and received.root == store.root:
+        return _adopt(session, store, received, name, limit)
     try:
         saved = store.save(upload.stream, max_bytes=limit, check=lambda stored: _checked(name, stored))
     except files.TooLarge:

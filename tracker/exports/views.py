@@ -15,7 +15,6 @@ from tracker.errors_domain import NotPermitted
 from tracker.evidence.filetypes import CSV, XLSX
 from tracker.exports.downloads import temporary_download
 from tracker.exports.plan import load_plan, plan_csv_lines, plan_data, plan_json
-from tracker.exports.xlsx import write_plan_xlsx
 from tracker.extensions import db
 from tracker.ids import parse_id
 from tracker.jobs import exports as export_jobs
@@ -131,6 +130,8 @@ def plan(fmt: str):
     db.session.commit()
     if fmt == "xlsx":
         plan_rows = load_plan(db.session, user, scope)
+        from tracker.exports.xlsx import write_plan_xlsx  # the spreadsheet writer: imported when used
+
         return temporary_download(lambda target: write_plan_xlsx(plan_rows, target, clock.today()), filename, XLSX)
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "json":

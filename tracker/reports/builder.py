@@ -1,8 +1,9 @@
 """Building an assurance report for a scope, live or as at a past date, in a fixed number of queries.
 
 Live, the figures come from one grouped count (``queries.action_groups``) and the lists from limited
-queries (``lists.py``). As at a past date, each action's state is rebuilt from the history (``asat.py``),
-grouped the same way in Python, and compared with today's to show what changed since.
+queries (``lists.py``). As at a past date, the same grouped count runs over the action periods covering the
+end of that day (``timeline/queries.py``, written beside the history), each action's state then is read from
+its covering period for the lists, and both are compared with today's to show what changed since.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from sqlalchemy.orm import Session
 from tracker import clock
 from tracker.errors_domain import DomainError
 from tracker.reports import asat, lists, queries
-from tracker.reports.brag import KEY, timing
+from tracker.reports.brag import KEY
 from tracker.reports.figures import AgencyRow, Listing, RecommendationRow, ReviewSection, Tally, ThemeRow
 from tracker.reports.queries import Groups
 from tracker.reports.scope import Scope
 from tracker.reviews.models import RESPONSES
+from tracker.timeline import queries as timeline
 
 
 class ActionRow(NamedTuple):
@@ -104,15 +106,12 @@ def build_report(session: Session, scope: Scope, *, as_at: date | None = None) -
         recs = [r for r in recs if rec_states[r.id].exists]
         responses = {rec_id: state.response for rec_id, state in rec_states.items()}
         rows = [ActionRow(*row) for row in queries.action_rows(session, scope.context_actions)]
-        states = asat.states_at(
-            rows,
-            queries.latest_action_values(session, scope.context_actions, end),
-            queries.actions_with_history_after(session, scope.context_actions, end),
-            end,
-        )
+        states = timeline.states_at(session, scope.context_actions, end, rows)  # the periods covering `end`
         then = [row._replace(**states[row.id]._asdict()) for row in rows if row.id in states]
-        figures = _Figures(_groups(then, as_at, in_scope), in_scope)
-        now = _Figures(_groups(rows, today, in_scope), in_scope)
+        # The figures are aggregates in SQL: over the periods covering the end of the day, and over the
+        # actions as they are (the live report's own query).
+        figures = _Figures(timeline.groups_at(session, scope.context_actions, end, as_at, scope.review_id), in_scope)
+        now = _Figures(queries.action_groups(session, scope.context_actions, today, scope.review_id), in_scope)
         found = lists.as_at(
             session,
             scope,
@@ -181,18 +180,6 @@ class _Figures:
             self.total.merge(tally)
         for agency_id, status, when, count in groups.agencies:
             self.by_agency[agency_id].add(status, when, count)
-
-
-def _groups(rows, day: date, in_scope: Callable[[int], bool]) -> Groups:
-    """``queries.action_groups``, counted in Python over actions (as they stand, or as they stood)."""
-    per_rec: Counter = Counter()
-    per_agency: Counter = Counter()
-    for row in rows:
-        when = timing(row.due_date, day).value
-        per_rec[(row.review_id, row.recommendation_id, row.status, when)] += 1
-        if in_scope(row.review_id):
-            per_agency[(row.agency_id, row.status, when)] += 1
-    return Groups([(*k, n) for k, n in per_rec.items()], [(*k, n) for k, n in per_agency.items()])
 
 
 def _sections(reviews, recs, rec_themes, responses, figures: _Figures, now: _Figures | None, in_scope):

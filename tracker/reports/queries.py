@@ -11,7 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Integer, case, cast, func, literal, literal_column, null, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from tracker.actions.models import Action
@@ -51,18 +63,20 @@ def action_groups(session: Session, where: ColumnElement, today: date, review_id
     agency and status (only the actions of review ``review_id`` when given), each with how many fall in each
     timing bucket. The rows returned grow with the number of recommendations and agencies, never with the
     number of actions."""
-    scoped = (
-        select(
-            Action.review_id,
-            Action.recommendation_id,
-            Action.agency_id,
-            Action.status,
-            timing_case(Action.due_date, today).label("timing"),
-        )
-        .where(where)
-        .cte("scoped")
-        .prefix_with("MATERIALIZED")
-    )
+    scoped = select(
+        Action.review_id,
+        Action.recommendation_id,
+        Action.agency_id,
+        Action.status,
+        timing_case(Action.due_date, today).label("timing"),
+    ).where(where)
+    return grouped(session, scoped, review_id)
+
+
+def grouped(session: Session, actions: Select, review_id: int | None = None) -> Groups:
+    """``action_groups`` over any selection of actions with the columns (review_id, recommendation_id,
+    agency_id, status, timing): the actions as they are, or as they stood (``timeline.queries``)."""
+    scoped = actions.cte("scoped").prefix_with("MATERIALIZED")
     buckets = [func.sum(case((scoped.c.timing == when.value, 1), else_=0)) for when in Timing]
     no_id = cast(null(), Integer)
     per_recommendation = select(

@@ -21,7 +21,6 @@ from tracker.orgs.models import Agency, Board
 from tracker.reports import charts, services
 from tracker.reports.builder import build_report
 from tracker.reports.forms import as_at_form, quick_dates
-from tracker.reports.pdf import render_pdf
 from tracker.reports.scope import scope_for
 from tracker.reviews.models import Review
 from tracker.reviews.queries import visible_reviews_query
@@ -99,6 +98,8 @@ def _download(subject: dict, endpoint: str, endpoint_args: dict, name: str):
     # End the reading transaction before the seconds WeasyPrint takes: on SQLite a transaction holds the
     # database's write lock (see db.py), and drawing the PDF needs nothing more from the database.
     db.session.commit()
+    from tracker.reports.pdf import render_pdf  # WeasyPrint: imported when a PDF is asked for
+
     body = render_pdf(report, prepared_for=prepared_for)
     services.record_download(db.session, user, scope, as_at)
     db.session.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.actions.models import Action
@@ -35,6 +35,16 @@ def action_counts_by_review(session: Session, review_ids: list[int]) -> dict[int
     return counts
 
 
+def recommendation_counts_by_review(session: Session, review_ids: list[int]) -> dict[int, int]:
+    """How many recommendations each review has, in one query (the list of reviews shows the number)."""
+    rows = session.execute(
+        select(Recommendation.review_id, func.count())
+        .where(Recommendation.review_id.in_(review_ids))
+        .group_by(Recommendation.review_id)
+    )
+    return dict(rows.all())
+
+
 def recommendations_with_actions(session: Session, review_id: int) -> list[Recommendation]:
     return list(
         session.execute(
@@ -51,6 +61,18 @@ def recommendations_with_actions(session: Session, review_id: int) -> list[Recom
     )
 
 
+def action_conditions(review_id: int | None = None, agency_id: int | None = None, status: str | None = None):
+    """The filters of a list of actions, as one condition (for the list and for counting it)."""
+    conditions = []
+    if review_id is not None:
+        conditions.append(Action.review_id == review_id)
+    if agency_id is not None:
+        conditions.append(Action.agency_id == agency_id)
+    if status:
+        conditions.append(Action.status == status)
+    return and_(true(), *conditions)
+
+
 def filtered_actions_query(
     review_id: int | None = None, agency_id: int | None = None, status: str | None = None
 ) -> Select:
@@ -60,10 +82,4 @@ def filtered_actions_query(
         selectinload(Action.recommendation),
         selectinload(Action.review),
     )
-    if review_id is not None:
-        query = query.where(Action.review_id == review_id)
-    if agency_id is not None:
-        query = query.where(Action.agency_id == agency_id)
-    if status:
-        query = query.where(Action.status == status)
-    return query.order_by(Action.id)
+    return query.where(action_conditions(review_id, agency_id, status)).order_by(Action.id)

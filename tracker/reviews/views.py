@@ -24,8 +24,12 @@ bp = Blueprint("reviews", __name__)
 @login_required
 def index():
     reviews = list(db.session.execute(queries.visible_reviews_query(current_user)).scalars())
-    counts = queries.action_counts_by_review(db.session, [r.id for r in reviews])
-    return render_template("reviews/index.html", reviews=reviews, counts=counts)
+    ids = [r.id for r in reviews]
+    counts = queries.action_counts_by_review(db.session, ids)
+    recommendation_counts = queries.recommendation_counts_by_review(db.session, ids)
+    return render_template(
+        "reviews/index.html", reviews=reviews, counts=counts, recommendation_counts=recommendation_counts
+    )
 
 
 @bp.route("/reviews/<id:review_id>")

@@ -21,6 +21,7 @@ from tracker.actions.states import initial_status_for_reported_progress
 from tracker.orgs.models import Agency, Board
 from tracker.reviews.models import Recommendation, Review, Theme
 from tracker.seeding.datafile import THEME_DEFINITIONS, check_layout
+from tracker.timeline.periods import record_change
 
 SEED_ACTOR = "seed loader"
 
@@ -67,7 +68,7 @@ def _upsert(session: Session, report: SeedReport, model, lookup: dict, values: d
         session.add(obj)
         session.flush()
         report.count("created", kind)
-        audit.record(
+        entry = audit.record(
             session,
             actor=SEED_ACTOR,
             event=f"{kind}.seeded",
@@ -76,6 +77,8 @@ def _upsert(session: Session, report: SeedReport, model, lookup: dict, values: d
             summary=f"Loaded {describe} from the seed file",
             after=values_for_history(values),
         )
+        if kind == "action":
+            record_change(session, obj, entry)  # the action's timeline starts with its seeded status
         return obj
     before = {k: getattr(obj, k) for k in values if getattr(obj, k) != values[k]}
     if before:
@@ -83,7 +86,7 @@ def _upsert(session: Session, report: SeedReport, model, lookup: dict, values: d
             setattr(obj, key, values[key])
         session.flush()
         report.count("updated", kind)
-        audit.record(
+        entry = audit.record(
             session,
             actor=SEED_ACTOR,
             event=f"{kind}.corrected",
@@ -93,6 +96,8 @@ def _upsert(session: Session, report: SeedReport, model, lookup: dict, values: d
             before=values_for_history(before),
             after=values_for_history({k: values[k] for k in before}),
         )
+        if kind == "action":
+            record_change(session, obj, entry)
     return obj
 
 

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO
 
-import openpyxl
-
 from tracker.evidence import filetypes
 from tracker.evidence.storage import size_in_words
 from tracker.spreadsheets.columns import DATE_COLUMNS, NAMES
@@ -102,7 +100,9 @@ def normalise_header(value) -> str:
 
 
 def _column_letter(index: int) -> str:
-    return openpyxl.utils.get_column_letter(index + 1)
+    from openpyxl.utils import get_column_letter  # openpyxl: imported when a spreadsheet is read
+
+    return get_column_letter(index + 1)
 
 
 def _table(values: Iterator[tuple[int, list]], max_rows: int) -> tuple[list[Row], list[Problem]]:
@@ -226,6 +226,8 @@ def _xlsx_values(stream: BinaryIO) -> Iterator[tuple[int, list]]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about features it drops (validation, styles)
+            import openpyxl
+
             book = openpyxl.load_workbook(stream, read_only=True, data_only=False, keep_links=False)
     except Exception:
         raise _refuse(unreadable) from None

@@ -17,7 +17,6 @@ from tracker.spreadsheets import services
 from tracker.spreadsheets.columns import COLUMNS
 from tracker.spreadsheets.forms import ImportPlanForm
 from tracker.spreadsheets.problems import ImportRefused
-from tracker.spreadsheets.template import template_csv, write_template_xlsx
 
 bp = Blueprint("spreadsheets", __name__)
 
@@ -103,6 +102,9 @@ def import_plan():
 @login_required
 def template(fmt: str):
     _require_importer()
+    # openpyxl: imported when a template is asked for, not when a worker starts
+    from tracker.spreadsheets.template import template_csv, write_template_xlsx
+
     if fmt == "csv":
         return Response(
             template_csv(),

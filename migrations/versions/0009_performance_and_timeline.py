@@ -1,7 +1,7 @@
 """Performance: indexes for reports, the agency list and an object's history; action periods (the
 timeline "as at" reports read), backfilled from the history.
 
-Revision ID: 0010
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-02 05:50:00
 
@@ -10,7 +10,7 @@ Create Date: 2026-12-02 05:50:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None

@@ -146,7 +146,7 @@ def test_a_title_with_control_characters_is_refused_with_a_message(signed_in):
     client = signed_in("board_member")
     action = _action("mk-child-j:action:a05")
     response = client.post(f"/actions/{action.id}/title", data={"version": action.version, "title": "Bad\x00title"})
-    assert response.status_code == 422 and "control characters" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "must not contain a NUL character" in response.get_data(as_text=True)
     db.session.refresh(action)
     assert action.title is None
 

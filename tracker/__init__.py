@@ -116,3 +116,6 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(people_bp)
     app.register_blueprint(orgs_bp)
+    from tracker.home.views import bp as home_bp
+
+    app.register_blueprint(home_bp)

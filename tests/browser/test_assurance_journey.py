@@ -44,6 +44,7 @@ def test_lead_submits_board_returns_then_accepts(live_server, browser):
     member = browser.new_context().new_page()
 
     sign_in_as(lead, live_server, "agency_lead")
+    lead.get_by_role("link", name="My agency's actions").click()
     lead.locator("table.govuk-table tbody tr").first.get_by_role("link").click()
     action_url = lead.url
     lead.get_by_role("button", name="Start work on this action").click()
@@ -56,8 +57,12 @@ def test_lead_submits_board_returns_then_accepts(live_server, browser):
     expect(lead.get_by_role("button", name="Record the decision")).to_have_count(0)
     expect(lead.get_by_text("with the board for assurance")).to_be_visible()
 
+    # From the landing page alone: the submission is listed as waiting for the member's decision.
     sign_in_as(member, live_server, "board_member")
-    member.goto(action_url)
+    expect(member.get_by_role("heading", name="What is waiting for you")).to_be_visible()
+    path = action_url.removeprefix(live_server)
+    member.locator("section[aria-labelledby=awaiting]").locator(f'a[href="{path}"]').click()
+    assert member.url == action_url
     expect(member.get_by_text("waiting for your decision")).to_be_visible()
     member.get_by_label("Return it to the agency, with reasons").check()
     member.get_by_label("Comments").fill("Add the training attendance records.")

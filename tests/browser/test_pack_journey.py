@@ -22,6 +22,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n% referral audit, Baby K actions\ntrailer<<
 
 def _lead_uploads_evidence(page, base_url: str) -> None:
     sign_in_as(page, base_url, "agency_lead")
+    page.get_by_role("link", name="My agency's actions").click()
     page.locator("table.govuk-table tbody tr", has_text=BABY_K).first.get_by_role("link").click()
     page.get_by_role("link", name="Add evidence").click()
     page.get_by_label("Evidence of implementation (what was done)").check()

@@ -33,7 +33,8 @@ def _add_evidence(page, title: str, with_file: bool) -> None:
 
 
 def _submit(page, statement: str) -> None:
-    page.get_by_text("Submit for assurance", exact=True).first.click()  # opens the details
+    # Once there is evidence, submitting is the next step, shown open as the page's one primary button.
+    expect(page.get_by_role("heading", name="Next step: submit for assurance")).to_be_visible()
     page.get_by_label("Statement for the reviewer").fill(statement)
     page.get_by_role("button", name="Submit for assurance").click()
     expect(page.get_by_text("Submitted for assurance: a board member will review it")).to_be_visible()
@@ -64,6 +65,11 @@ def test_lead_submits_board_returns_then_accepts(live_server, browser):
     member.locator("section[aria-labelledby=awaiting]").locator(f'a[href="{path}"]').click()
     assert member.url == action_url
     expect(member.get_by_text("waiting for your decision")).to_be_visible()
+    # The evidence is above the decision: measure of success, then what was put forward, then the form.
+    measure = member.get_by_role("heading", name="1. How success will be measured").bounding_box()
+    evidence = member.get_by_role("heading", name="Strategy meeting protocol").bounding_box()
+    decision = member.get_by_role("group", name="Your decision").bounding_box()
+    assert measure["y"] < evidence["y"] < decision["y"]
     member.get_by_label("Return it to the agency, with reasons").check()
     member.get_by_label("Comments").fill("Add the training attendance records.")
     member.get_by_role("button", name="Record the decision").click()

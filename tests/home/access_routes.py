@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+PUBLIC = {"home.accessibility"}
+
 ROUTES = [
     ("GET", "/home", "home.index", {}),
 ]

@@ -13,6 +13,9 @@ from tracker.home import queries
 
 bp = Blueprint("home", __name__)
 
+# The axe-core version the browser tests run (package.json holds the same exact version).
+AXE_VERSION = "4.14.1"
+
 
 @bp.app_context_processor
 def _waiting_count():
@@ -24,6 +27,12 @@ def _waiting_count():
         return queries.waiting_count(db.session, current_user, clock.today())
 
     return {"waiting_count": waiting_count}
+
+
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement (GOV.UK model), open to everyone, signed in or not."""
+    return render_template("home/accessibility.html", axe_version=AXE_VERSION)
 
 
 @bp.route("/home")

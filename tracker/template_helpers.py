@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Flask
 
-from tracker import permissions
+from tracker import history_words, permissions
 from tracker.actions.states import LABELS, TAG_COLOURS, Status
 from tracker.auth.models import ROLE_LABELS, Role
 from tracker.security import csp_nonce
@@ -42,6 +42,7 @@ def error_list(form) -> list[dict]:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["govuk_date"] = format_date
+    app.jinja_env.filters["govuk_datetime"] = history_words.govuk_datetime
     app.jinja_env.filters["status_label"] = status_label
     app.jinja_env.filters["status_colour"] = status_colour
     app.jinja_env.globals["error_list"] = error_list

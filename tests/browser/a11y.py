@@ -32,6 +32,7 @@ def _violations(page) -> list[str]:
 def check(page, name: str) -> None:
     """Zero axe violations at each width, and no sideways scroll at 320 px. Leaves the page at 1280 px."""
     problems = []
+    page.wait_for_load_state("load")  # axe reads the whole document: never while the next page replaces it
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         problems += [f"{width}px: {v}" for v in _violations(page)]

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
-from tracker import permissions
+from tracker import history_words, permissions
 from tracker.actions import evidence_changes, services
 from tracker.actions.forms import (
     DecisionForm,
@@ -96,7 +96,7 @@ def _page(action: Action, status: int = 200, failed: tuple[str, object] | None =
         "pending": pending,
         "submissions": submissions,
         "sign_offs": sign_offs,
-        "history": services.action_history(db.session, action),
+        "history": history_words.sentences(db.session, services.action_history(db.session, action)),
         "form": failed[1] if failed else None,
         "changes": changes,
         **forms,

@@ -157,3 +157,31 @@ def test_the_reports_waiting_figure_links_to_the_items(signed_in, users):
     assert 'href="#waiting"' in page
     waiting = page.split('id="waiting"', 1)[1].split("</section>", 1)[0]
     assert f'href="/actions/{action.id}"' in waiting
+
+
+def test_the_home_page_costs_the_same_queries_however_much_waits(signed_in, users):
+    from tests.reports.test_query_count import counting
+
+    client = signed_in("board_member")
+    actions = (
+        db.session.execute(
+            select(Action)
+            .join(Review)
+            .where(Review.ref == "mk-child-j", Action.agency.has(key="thames-valley-police"))
+            .order_by(Action.id)
+            .limit(4)
+        )
+        .scalars()
+        .all()
+    )
+    for action in actions:
+        action.status = "not_started"
+    _submitted(users, actions[0])
+    client.get("/home")  # the first request of a session reads what later ones have cached
+    with counting() as few:
+        assert client.get("/home").status_code == 200
+    for action in actions[1:]:
+        _submitted(users, action)
+    with counting() as more:
+        assert client.get("/home").status_code == 200
+    assert len(more) == len(few)

@@ -26,7 +26,7 @@ from tracker.reviews.models import Recommendation, Review, review_boards
 
 UNFINISHED = [s.value for s in Status if s not in FINISHED]
 SIGNED_OFF = [Status.ASSURED.value, Status.EMBEDDED.value]
-LIST_LIMIT = 20
+LIST_LIMIT = 10
 
 
 @dataclass

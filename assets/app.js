@@ -3,6 +3,9 @@
 // Frontend supports; no inline script, so the CSP stays strict.
 import { initAll } from "./govuk-frontend.min.js";
 import { initSessionTimeout } from "./session-timeout.js";
+import { revealWhen, scrollTables } from "./enhance.js";
 
+scrollTables();
 initAll();
+revealWhen();
 initSessionTimeout();

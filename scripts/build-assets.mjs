@@ -21,4 +21,6 @@ copyFileSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min
 copyFileSync(join(root, "assets", "app.js"), join(out, "app.js"));
 copyFileSync(join(root, "assets", "session-timeout.js"), join(out, "session-timeout.js"));
 copyFileSync(join(root, "assets", "import-review.js"), join(out, "import-review.js"));
+copyFileSync(join(root, "assets", "favicon.svg"), join(out, "favicon.svg"));
+copyFileSync(join(root, "assets", "enhance.js"), join(out, "enhance.js"));
 console.log(`Front-end assets built in ${out}`);

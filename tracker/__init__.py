@@ -146,3 +146,6 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.importer.views import bp as importer_bp
 
     app.register_blueprint(importer_bp)
+    from tracker.home.views import bp as home_bp
+
+    app.register_blueprint(home_bp)

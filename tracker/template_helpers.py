@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Flask
 
-from tracker import permissions
+from tracker import history_words, permissions
 from tracker.actions.states import LABELS, TAG_COLOURS, Status
 from tracker.auth.models import ROLE_LABELS, Role
 from tracker.security import csp_nonce
@@ -40,11 +40,20 @@ def error_list(form) -> list[dict]:
     return items
 
 
+def _history_sentences(entries) -> list:
+    """History entries as sentences with people's names (one query), for templates given raw entries."""
+    from tracker.extensions import db
+
+    return history_words.sentences(db.session, entries)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["govuk_date"] = format_date
+    app.jinja_env.filters["govuk_datetime"] = history_words.govuk_datetime
     app.jinja_env.filters["status_label"] = status_label
     app.jinja_env.filters["status_colour"] = status_colour
     app.jinja_env.globals["error_list"] = error_list
+    app.jinja_env.globals["history_sentences"] = _history_sentences
     app.jinja_env.globals.update(
         can=permissions,
         Status=Status,

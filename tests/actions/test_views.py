@@ -88,8 +88,12 @@ def test_board_member_decides_and_the_history_reads_in_plain_words(signed_in, us
     )
     assert response.status_code == 302
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)
-    assert "Returned to the agency: Show the training records" in page
-    assert "Status changed from “Not started” to “In progress”" in page
+    # In sentences, with people's names rather than their e-mail addresses.
+    assert "Member returned it to the agency: Show the training records" in page
+    assert "Lead changed the status from “Not started” to “In progress”" in page
+    assert "Lead submitted it for assurance, with 1 evidence item" in page
+    history = page.split('id="history"', 1)[1]
+    assert users["agency_lead"] not in history and users["board_member"] not in history
 
 
 def test_posting_extra_fields_changes_nothing_else(signed_in):

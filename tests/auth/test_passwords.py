@@ -248,7 +248,7 @@ def test_a_reset_does_not_get_round_two_factor_sign_in(client, users, inbox, fro
     assert response.headers["Location"] == "/sign-in/code"
     assert "/sign-in" in client.get("/reviews").headers["Location"]
     frozen.move(seconds=30)
-    assert client.post("/sign-in/code", data={"code": code_at(secret, frozen())}).headers["Location"] == "/reviews"
+    assert client.post("/sign-in/code", data={"code": code_at(secret, frozen())}).headers["Location"] == "/home"
 
 
 def test_the_forgotten_password_form_needs_a_csrf_token(app, client, users, monkeypatch, inbox):

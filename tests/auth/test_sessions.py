@@ -119,7 +119,7 @@ def test_without_javascript_stay_signed_in_returns_to_the_page(client, users, fr
     response = client.post("/session/extend", data={"next": "/export"})
     assert response.headers["Location"] == "/export"
     evil = client.post("/session/extend", data={"next": "//evil.example/"})
-    assert evil.headers["Location"] == "/reviews"
+    assert evil.headers["Location"] == "/home"
 
 
 def test_stay_signed_in_after_the_limit_does_not_bring_the_session_back(client, users, frozen):
@@ -212,7 +212,7 @@ def test_a_get_comes_back_to_the_same_page_after_confirming(client, users, froze
 def test_confirming_never_leaves_the_site(client, users, target):
     sign_in(client, users["auditor"])
     done = client.post(f"/sign-in/confirm?next={target}", data={"password": "correct horse battery staple"})
-    assert done.headers["Location"] == "/reviews"
+    assert done.headers["Location"] == "/home"
 
 
 def test_wrong_passwords_when_confirming_count_towards_the_limit(app, client, users):

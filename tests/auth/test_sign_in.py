@@ -11,16 +11,16 @@ from tracker.config import InsecureConfiguration
 from tracker.extensions import db
 
 
-def test_agency_lead_lands_on_their_agencys_actions(client, users):
+def test_agency_lead_lands_on_their_home_page(client, users):
     response = sign_in(client, users["agency_lead"])
-    assert response.status_code == 302 and response.headers["Location"] == "/my-agency"
-    page = client.get("/my-agency").get_data(as_text=True)
-    assert "Your agency&#39;s actions" in page or "Your agency's actions" in page
+    assert response.status_code == 302 and response.headers["Location"] == "/home"
+    page = client.get("/home").get_data(as_text=True)
+    assert "What is waiting for you" in page and "Returned to your agency" in page
     assert "Thames Valley Police" in page
 
 
-def test_board_member_lands_on_reviews(client, users):
-    assert sign_in(client, users["board_member"]).headers["Location"] == "/reviews"
+def test_board_member_lands_on_their_home_page(client, users):
+    assert sign_in(client, users["board_member"]).headers["Location"] == "/home"
 
 
 def test_wrong_password_and_unknown_account_get_the_same_answer(client, users):
@@ -55,7 +55,7 @@ def test_password_is_hashed_with_argon2id(app, users):
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example"])
 def test_next_never_leaves_the_site(client, users, target):
     response = client.post(f"/sign-in?next={target}", data={"email": users["admin"], "password": PASSWORD})
-    assert response.headers["Location"] == "/reviews"
+    assert response.headers["Location"] == "/home"
 
 
 def test_next_within_the_site_is_followed(client, users):

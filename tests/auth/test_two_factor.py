@@ -91,7 +91,7 @@ def test_the_password_alone_does_not_sign_in_when_two_factor_is_on(client, users
 
     frozen.move(seconds=30)
     done = client.post("/sign-in/code", data={"code": code_at(secret, frozen())})
-    assert done.headers["Location"] == "/reviews"
+    assert done.headers["Location"] == "/home"
     assert client.get("/reviews").status_code == 200
     member = user(users["board_member"])
     assert [e.summary for e in history("sign_in.succeeded", member.id)][-1].endswith("authenticator app")
@@ -181,7 +181,7 @@ def test_a_recovery_code_signs_in_once_and_says_how_many_are_left(app, client, u
     page = client.get("/sign-in/recovery").get_data(as_text=True)
     assert "Recovery code" in page and "Continue" in page
     done = client.post("/sign-in/recovery", data={"code": codes[3].upper().replace("-", " ")})
-    assert done.headers["Location"] == "/reviews"
+    assert done.headers["Location"] == "/home"
     assert "You have 9 recovery codes left" in client.get("/reviews").get_data(as_text=True)
 
     client.post("/sign-out")
@@ -240,7 +240,7 @@ def test_an_administrator_resets_someones_two_factor(app, client, users, frozen)
     assert entry.actor_id == user(users["admin"]).id
     # Their open session has ended; their password alone signs them in again (and they set it up again).
     assert "/sign-in" in lead_device.get("/my-agency").headers["Location"]
-    assert sign_in(lead_device, users["agency_lead"]).headers["Location"] == "/my-agency"
+    assert sign_in(lead_device, users["agency_lead"]).headers["Location"] == "/home"
 
 
 @pytest.mark.parametrize("role", ["board_member", "agency_lead", "auditor"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -32,9 +33,9 @@ BROWSER_USERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("live")
+@contextlib.contextmanager
+def serve(tmp, prepare=None):
+    """A live server on a new, seeded database with the browser users; ``prepare(app)`` may add data first."""
     with scratch_database(tmp) as url:
         app = make_app(tmp, SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=True)
         with app.app_context():
@@ -51,6 +52,9 @@ def live_server(tmp_path_factory):
                     agency_key=agency,
                 )
             db.session.commit()
+            if prepare is not None:
+                prepare(app)
+                db.session.commit()
             db.session.remove()
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -60,6 +64,12 @@ def live_server(tmp_path_factory):
         finally:
             server.shutdown()
             thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    with serve(tmp_path_factory.mktemp("live")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -29,12 +29,13 @@ def _add_evidence(page, title: str, with_file: bool) -> None:
             files=[{"name": "protocol.pdf", "mimeType": "application/pdf", "buffer": PDF}]
         )
     page.get_by_role("button", name="Save evidence").click()
-    expect(page.get_by_role("heading", name="Action", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Action A\d+"))).to_be_visible()
     expect(page.get_by_text(title).first).to_be_visible()
 
 
 def _submit(page, statement: str) -> None:
-    page.get_by_text("Submit for assurance", exact=True).first.click()  # opens the details
+    # Once there is evidence, submitting is the next step, shown open as the page's one primary button.
+    expect(page.get_by_role("heading", name="Next step: submit for assurance")).to_be_visible()
     page.get_by_label("Statement for the reviewer").fill(statement)
     page.get_by_role("button", name="Submit for assurance").click()
     expect(page.get_by_text("Submitted for assurance: a board member will review it")).to_be_visible()
@@ -45,6 +46,7 @@ def test_lead_submits_board_returns_then_accepts(live_server, browser):
     member = browser.new_context().new_page()
 
     sign_in_as(lead, live_server, "agency_lead")
+    lead.get_by_role("link", name="My agency's actions").click()
     lead.locator("table.govuk-table tbody tr").first.get_by_role("link").click()
     action_url = lead.url
     lead.get_by_role("button", name="Start work on this action").click()
@@ -57,13 +59,22 @@ def test_lead_submits_board_returns_then_accepts(live_server, browser):
     expect(lead.get_by_role("button", name="Record the decision")).to_have_count(0)
     expect(lead.get_by_text("with the board for assurance")).to_be_visible()
 
+    # From the landing page alone: the submission is listed as waiting for the member's decision.
     sign_in_as(member, live_server, "board_member")
-    member.goto(action_url)
+    expect(member.get_by_role("heading", name="What is waiting for you")).to_be_visible()
+    path = action_url.removeprefix(live_server)
+    member.locator("section[aria-labelledby=awaiting]").locator(f'a[href="{path}"]').click()
+    assert member.url == action_url
     expect(member.get_by_text("waiting for your decision")).to_be_visible()
+    # The evidence is above the decision: measure of success, then what was put forward, then the form.
+    measure = member.get_by_role("heading", name="1. How success will be measured").bounding_box()
+    evidence = member.get_by_role("heading", name="Strategy meeting protocol").bounding_box()
+    decision = member.get_by_role("group", name="Your decision").bounding_box()
+    assert measure["y"] < evidence["y"] < decision["y"]
     member.get_by_label("Return it to the agency, with reasons").check()
     member.get_by_label("Comments").fill("Add the training attendance records.")
     member.get_by_role("button", name="Record the decision").click()
-    expect(member.get_by_text("Returned to the agency: Add the training attendance records.")).to_be_visible()
+    expect(member.get_by_text("returned it to the agency: Add the training attendance records.")).to_be_visible()
 
     lead.reload()
     expect(lead.get_by_text("Add the training attendance records.").first).to_be_visible()
@@ -76,6 +87,8 @@ def test_lead_submits_board_returns_then_accepts(live_server, browser):
     member.get_by_role("button", name="Record the decision").click()
     expect(member.get_by_text("Your decision has been recorded")).to_be_visible()
     expect(member.locator(".govuk-summary-list__value .govuk-tag").first).to_have_text("Assured")
-    expect(member.get_by_text(re.compile(r"Assured; re-check due \d{4}-\d{2}-\d{2}"))).to_be_visible()
+    expect(
+        member.get_by_text(re.compile(r"accepted it: assured; re-check due \d{1,2} [A-Z][a-z]+ \d{4}"))
+    ).to_be_visible()
     lead.context.close()
     member.context.close()

@@ -23,6 +23,7 @@ PDF = pdf("Referral audit, Baby K actions")  # a real PDF: uploads are parsed, n
 
 def _lead_uploads_evidence(page, base_url: str) -> None:
     sign_in_as(page, base_url, "agency_lead")
+    page.get_by_role("link", name="My agency's actions").click()
     page.locator("table.govuk-table tbody tr", has_text=BABY_K).first.get_by_role("link").click()
     page.get_by_role("link", name="Add evidence").click()
     page.get_by_label("Evidence of implementation (what was done)").check()

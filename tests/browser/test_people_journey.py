@@ -117,7 +117,7 @@ def test_invite_an_agency_lead_who_accepts_sets_up_two_factor_and_signs_in(serve
     expect(person.get_by_text("Your account is ready, Nadia Okafor")).to_be_visible()
 
     sign_in(person, base_url, NEWCOMER, NEW_PASSWORD)
-    expect(person).to_have_url(re.compile(r"/my-agency$"))
+    expect(person).to_have_url(re.compile(r"/home$"))
 
     person.goto(f"{base_url}/account/two-factor/setup")
     secret = person.locator("code#totp-secret").inner_text().strip()
@@ -139,15 +139,15 @@ def test_invite_an_agency_lead_who_accepts_sets_up_two_factor_and_signs_in(serve
         moment += totp.interval
     person.get_by_label("Code from your authenticator app").fill(totp.at(moment))
     person.get_by_role("button", name="Continue").click()
-    expect(person).to_have_url(re.compile(r"/my-agency$"))
-    expect(person.get_by_role("heading", name="Your agency's actions")).to_be_visible()
+    expect(person).to_have_url(re.compile(r"/home$"))
+    expect(person.get_by_role("heading", name="What is waiting for you")).to_be_visible()
 
 
 def test_deactivate_a_lead_and_their_open_session_stops_working(served, contexts):
     base_url, _ = served
     lead = contexts()
     sign_in(lead, base_url, LEAVER)
-    expect(lead).to_have_url(re.compile(r"/my-agency$"))
+    expect(lead).to_have_url(re.compile(r"/home$"))
 
     admin = contexts()
     sign_in(admin, base_url, ADMIN)

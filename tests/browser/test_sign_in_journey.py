@@ -1,4 +1,5 @@
-"""In a real Chromium: an agency lead signs in and lands on their agency's actions; errors are summarised."""
+"""In a real Chromium: an agency lead signs in, lands on their home page and opens their agency's actions;
+errors are summarised."""
 
 from __future__ import annotations
 
@@ -14,14 +15,17 @@ pytestmark = pytest.mark.browser
 
 def test_agency_lead_signs_in_and_sees_their_agencys_actions(live_server, page):
     sign_in_as(page, live_server, "agency_lead")
-    expect(page).to_have_url(re.compile(r"/my-agency$"))
+    expect(page).to_have_url(re.compile(r"/home$"))
+    expect(page.get_by_role("heading", name="What is waiting for you")).to_be_visible()
+    page.get_by_role("link", name="My agency's actions").click()
     expect(page.get_by_role("heading", name="Your agency's actions")).to_be_visible()
     rows = page.locator("table.govuk-table tbody tr")
     expect(rows).to_have_count(8)  # Thames Valley Police: 5 in Baby K, 3 in Child J
     expect(page.get_by_text("Actions owned by Thames Valley Police")).to_be_visible()
 
     rows.first.get_by_role("link").click()
-    expect(page.get_by_role("heading", name="Action", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Action A\d+"))).to_be_visible()
+    page.get_by_text("Where this action comes from in the report").click()
     expect(page.get_by_text("What the report said of progress")).to_be_visible()
 
 
@@ -38,15 +42,17 @@ def test_wrong_password_shows_the_error_summary_and_moves_focus_to_it(live_serve
 
 def test_board_member_filters_a_review_by_agency_with_the_keyboard(live_server, page):
     sign_in_as(page, live_server, "board_member")
+    page.get_by_role("link", name="Reviews").first.click()
     page.get_by_role("link", name="Serious Case Review re Baby K").click()
     page.get_by_label("Agency", exact=True).select_option(label="Thames Valley Police")
     page.get_by_role("button", name="Apply filters").focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"agency=\d+"))
-    agencies = page.locator("table.govuk-table tbody tr td:nth-child(2)")
-    expect(agencies).to_have_count(5)
-    for text in agencies.all_inner_texts():
-        assert text == "Thames Valley Police"
+    # Filtered, the recommendations holding those actions are open, each action with its agency.
+    actions = page.locator("li.app-action-row")
+    expect(actions).to_have_count(5)
+    for text in actions.all_inner_texts():
+        assert "Thames Valley Police ·" in text
 
 
 def test_signing_out_in_the_browser_returns_to_sign_in(live_server, page):

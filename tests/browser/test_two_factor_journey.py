@@ -125,19 +125,19 @@ def test_a_new_person_sets_up_two_factor_then_signs_in_with_a_code_and_a_recover
     codes = page.locator("code.app-recovery-code").all_inner_texts()
     assert len(codes) == 10
     page.get_by_role("link", name="Continue").click()
-    expect(page).to_have_url(re.compile(r"/my-agency$"))
+    expect(page).to_have_url(re.compile(r"/home$"))
 
     page.get_by_role("button", name="Sign out").click()
     sign_in_with_code(page, base_url, NEW_LEAD, secret)
-    expect(page).to_have_url(re.compile(r"/my-agency$"))
-    expect(page.get_by_role("heading", name="Your agency's actions")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/home$"))
+    expect(page.get_by_role("heading", name="What is waiting for you")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
     enter_password(page, base_url, NEW_LEAD)
     page.get_by_role("link", name="Use a recovery code instead").click()
     page.get_by_label("Recovery code").fill(codes[0])
     page.get_by_role("button", name="Continue").click()
-    expect(page).to_have_url(re.compile(r"/my-agency$"))
+    expect(page).to_have_url(re.compile(r"/home$"))
     expect(page.get_by_text("You have 9 recovery codes left")).to_be_visible()
 
     # The same recovery code does not work twice.
@@ -155,11 +155,11 @@ def test_an_administrator_resets_someones_two_factor_and_their_session_ends(requ
     try:
         lead = lead_context.new_page()
         sign_in_with_code(lead, base_url, ENROLLED_LEAD, secrets[ENROLLED_LEAD])
-        expect(lead).to_have_url(re.compile(r"/my-agency$"))
+        expect(lead).to_have_url(re.compile(r"/home$"))
 
         admin = admin_context.new_page()
         sign_in_with_code(admin, base_url, ADMIN, secrets[ADMIN])
-        expect(admin).to_have_url(re.compile(r"/reviews$"))
+        expect(admin).to_have_url(re.compile(r"/home$"))
         admin.goto(f"{base_url}/people")
         admin.get_by_role("link", name="Eno Lead").click()
         admin.get_by_role("button", name="Reset two-factor sign-in").click()
@@ -178,7 +178,7 @@ def test_an_administrator_resets_someones_two_factor_and_their_session_ends(requ
 def test_the_idle_warning_offers_to_stay_signed_in_then_signs_out(impatient_server, page):
     base_url, _ = impatient_server
     enter_password(page, base_url, TIMED_LEAD)
-    expect(page).to_have_url(re.compile(r"/my-agency$"))
+    expect(page).to_have_url(re.compile(r"/home$"))
 
     dialog = page.get_by_role("dialog", name="You will be signed out soon")
     expect(dialog).to_be_visible(timeout=10_000)
@@ -187,7 +187,7 @@ def test_the_idle_warning_offers_to_stay_signed_in_then_signs_out(impatient_serv
     expect(stay).to_be_visible()
     stay.click()
     expect(dialog).to_be_hidden()
-    expect(page).to_have_url(re.compile(r"/my-agency$"))
+    expect(page).to_have_url(re.compile(r"/home$"))
 
     # The count started again: the warning comes back, and doing nothing ends the session.
     expect(dialog).to_be_visible(timeout=10_000)

@@ -450,7 +450,9 @@ def test_the_list_shows_each_kind_apart_with_files_and_versions(app, users):
     assert "Version 2 (corrects version 1)" in implementation and "Version 1" in impact
     assert "1 March 2024" in implementation and "1 September 2024" in impact
     sha = first.files[0].sha256
-    assert sha[:12] in implementation and sha not in implementation
+    # The file's fingerprint is there in full, explained, under "Technical details".
+    technical = implementation.split("Technical details", 1)[1]
+    assert sha in technical and "fingerprint" in technical and sha not in implementation.split("Technical details")[0]
     assert 'href="https://example.org/protocol"' in implementation
     assert 'href="javascript:' not in page and "javascript:alert(1)" in impact
     assert re.search(r'href="/evidence/files/\d+"', implementation)

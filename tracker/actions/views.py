@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
-from tracker import permissions
-from tracker.actions import services
+from tracker import history_words, permissions
+from tracker.actions import evidence_changes, services
 from tracker.actions.forms import (
     DecisionForm,
     NewActionForm,
@@ -88,15 +88,19 @@ def _page(action: Action, status: int = 200, failed: tuple[str, object] | None =
     sign_offs = {
         s.submission_id: s for s in db.session.execute(select(SignOff).where(SignOff.action_id == action.id)).scalars()
     }
+    pending = services.pending_submission(db.session, action)
     context = {
+        "evidence_comparison": evidence_changes.since_last_decision(
+            db.session, action.id, pending, submissions, sign_offs
+        ),
         "action": action,
         "party": party,
         "moves": allowed_transitions(action.status_enum, party) if party else [],
         "evidence_items": services.current_evidence(db.session, action),
-        "pending": services.pending_submission(db.session, action),
+        "pending": pending,
         "submissions": submissions,
         "sign_offs": sign_offs,
-        "history": services.action_history(db.session, action),
+        "history": history_words.sentences(db.session, services.action_history(db.session, action)),
         "form": failed[1] if failed else None,
         "changes": changes,
         **forms,

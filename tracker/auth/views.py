@@ -10,7 +10,6 @@ from tracker.auth import sessions, two_factor
 from tracker.auth.accounts import confirm_identity
 from tracker.auth.forms import CodeForm, ConfirmForm, RecoveryCodeForm, SignInForm
 from tracker.auth.fresh import RETRY_KEY, mark_fresh, safe_next
-from tracker.auth.models import Role
 from tracker.auth.services import SignInRefused, authenticate, end_all_sessions
 from tracker.errors_domain import DomainError
 from tracker.extensions import db
@@ -25,9 +24,8 @@ def _session_timeout():
 
 
 def home_for(user) -> str:
-    if user.role == Role.AGENCY_LEAD:
-        return url_for("actions.my_agency")
-    return url_for("reviews.index")
+    """Everyone lands on their home page: what is waiting for them."""
+    return url_for("home.index")
 
 
 def _finish_sign_in(user, next_url: str | None):

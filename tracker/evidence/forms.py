@@ -48,6 +48,11 @@ class EvidenceForm(CleanTextForm):
         description="The date of the audit, training, survey or data, not today's date. For example, 27 3 2024",
     )
     files = MultipleFileField("Upload files (optional)", widget=GovFileInput(multiple=True))
+    # Shown only after a warning that the evidence seems to hold an NHS number or a date of birth.
+    confirm_personal_data = BooleanField(
+        "I have checked: these details are needed by the board and cannot be removed or redacted",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Save evidence", widget=GovSubmitInput())
 
     @property

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from tracker.actions.models import Action
 from tracker.errors_domain import DomainError, NotPermitted
-from tracker.evidence import filetypes, services, storage
+from tracker.evidence import filetypes, personal_data, services, storage
 from tracker.evidence.forms import CorrectionForm, EvidenceForm
 from tracker.evidence.models import EvidenceFile, EvidenceItem
 from tracker.extensions import db
@@ -95,6 +95,22 @@ def _add_field_errors(form, has_files: bool) -> None:
             field.errors = [message]
 
 
+def _held_for_personal_data(form) -> bool:
+    """Whether to stop before saving, to warn that the evidence seems to hold an NHS number or a date of
+    birth (in its title, description or file names). Saved once the person confirms."""
+    form.personal_data_warnings = personal_data.warnings(
+        title=form.title.data,
+        narrative=form.narrative.data,
+        file_names=[getattr(upload, "filename", "") or "" for upload in form.uploads],
+    )
+    if not form.personal_data_warnings or form.confirm_personal_data.data:
+        return False
+    form.confirm_personal_data.errors = [
+        "Check the evidence for personal details. Remove or redact them, or confirm that the board needs them"
+    ]
+    return True
+
+
 def _status(too_large: bool, blocked: str | None) -> int:
     """A posted form that cannot be saved: too large (413), blocked by the action's state (409), or with
     errors to correct (422)."""
@@ -126,6 +142,8 @@ def new(action_id: int):
     if form.is_submitted() and not (too_large or blocked):
         if not form.validate():
             _add_field_errors(form, bool(form.uploads))
+        elif _held_for_personal_data(form):
+            status = 422
         else:
             item, blocked, status = _save(
                 form,
@@ -169,6 +187,8 @@ def correct(item_id: int):
     if form.is_submitted() and not (too_large or blocked):
         if not form.validate():
             _add_field_errors(form, bool(form.uploads or (form.keep_files.data and item.files)))
+        elif _held_for_personal_data(form):
+            status = 422
         else:
             new_version, blocked, status = _save(
                 form,

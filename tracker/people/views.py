@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from tracker import permissions
+from tracker import history_words, permissions
 from tracker.auth.fresh import fresh_login_required
 from tracker.auth.models import Invitation, Role, User
 from tracker.errors_domain import DomainError, NotPermitted
@@ -147,7 +147,7 @@ def _person_page(person: User, form: AccessForm | None = None, status: int = 200
         role_items=role_items(form.role),
         confirm_form=ConfirmForm(),
         is_self=person.id == current_user.id,
-        history=queries.person_history(db.session, person),
+        history=history_words.sentences(db.session, queries.person_history(db.session, person)),
     ), status
 
 

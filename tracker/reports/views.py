@@ -16,6 +16,7 @@ from sqlalchemy import select
 from tracker import clock, permissions
 from tracker.auth.models import Role
 from tracker.extensions import db
+from tracker.home import queries as home_queries
 from tracker.loading import load_visible
 from tracker.orgs.models import Agency, Board
 from tracker.reports import charts, services
@@ -71,11 +72,13 @@ def _own_agency() -> Agency:
 def _page(subject: dict, endpoint: str, endpoint_args: dict):
     form = as_at_form(request.args)
     as_at = form.as_at.data if not form.errors else None
-    report = build_report(db.session, scope_for(**subject, viewer=_user()), as_at=as_at)
+    scope = scope_for(**subject, viewer=_user())
+    report = build_report(db.session, scope, as_at=as_at)
     today = clock.today()
     return render_template(
         "reports/report.html",
         report=report,
+        waiting=home_queries.first(db.session, home_queries.awaiting_decision_query(scope.actions)),
         charts=charts.report_charts(report),
         form=form if form.errors else None,
         as_at_form=form,

@@ -14,7 +14,7 @@ from tracker.extensions import db
 from tracker.ids import id_arg
 from tracker.loading import load_visible
 from tracker.permissions import can_plan_review, can_view_review
-from tracker.reviews import queries, services
+from tracker.reviews import queries, services, summary
 from tracker.reviews.models import Recommendation, Review
 
 bp = Blueprint("reviews", __name__)
@@ -42,6 +42,7 @@ def show(review_id: int):
     actions = list(db.session.execute(queries.filtered_actions_query(review.id, agency_id, status)).scalars())
     agencies = sorted({a.agency for a in review.actions}, key=lambda a: a.name)
     shown_ids = {a.id for a in actions}
+    today = clock.today()
     return render_template(
         "reviews/show.html",
         review=review,
@@ -52,9 +53,11 @@ def show(review_id: int):
         agency_id=agency_id,
         status=status,
         filtered=bool(agency_id or status),
-        progress={rec.id: services.progress(rec, clock.today()) for rec in recommendations},
+        progress={rec.id: services.progress(rec, today) for rec in recommendations},
         exercises=exercises_for_review(db.session, review.id),
         own_agency_actions=[a for a in actions if a.recommendation_id is None],
+        summary=summary.review_summary(review, recommendations, today),
+        summary_words=summary.same_words,
     )
 
 

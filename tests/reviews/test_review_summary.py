@@ -1,0 +1,50 @@
+"""The review page is a summary: headline figures and ratings first, jump links, each recommendation
+collapsed to its reference, first line, rating and actions' statuses, and a single-agency recommendation not
+repeated word for word as its action."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.reviews.models import Recommendation, Review
+from tracker.reviews.summary import same_words
+
+
+def _page(client, ref):
+    review_id = db.session.execute(select(Review.id).where(Review.ref == ref)).scalar_one()
+    response = client.get(f"/reviews/{review_id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_headline_figures_and_jump_links_come_first(signed_in):
+    page = _page(signed_in("auditor"), "bucks-baby-k")
+    assert page.index('id="summary"') < page.index('id="recommendations"') < page.index('id="about"')
+    for anchor in ("#summary", "#recommendations", "#own-actions", "#exercises-heading", "#about"):
+        assert f'href="{anchor}"' in page
+    summary = page.split('id="summary"', 1)[1].split("</section>", 1)[0]
+    assert "Waiting for the board's decision" in summary and "Recommendations by rating" in summary
+
+
+def test_recommendations_are_collapsed_with_ref_first_line_and_rating(signed_in):
+    page = _page(signed_in("auditor"), "bucks-baby-k")
+    rec = db.session.execute(
+        select(Recommendation).join(Review).where(Review.ref == "bucks-baby-k", Recommendation.ref == "8.8.3")
+    ).scalar_one()
+    block = page.split(f'id="rec-{rec.id}"', 1)[1]
+    assert block.index("Recommendation 8.8.3:") < block.index("</summary>")
+    status_line = block.split("</details>", 1)[1].split("</p>", 1)[0]
+    assert "app-brag" in status_line
+
+
+def test_a_single_agency_recommendation_is_not_repeated_as_its_action(signed_in):
+    rec = db.session.execute(
+        select(Recommendation).join(Review).where(Review.ref == "bucks-baby-k", Recommendation.ref == "8.8.3")
+    ).scalar_one()
+    assert rec.kind == "single_agency" and any(same_words(a.text, rec.text) for a in rec.actions)
+    page = _page(signed_in("auditor"), "bucks-baby-k")
+    block = page.split(f'id="rec-{rec.id}"', 1)[1].split("</details>", 1)[0]
+    first_line = " ".join(rec.text.split())[:60]
+    assert " ".join(block.split()).count(first_line) <= 2  # the summary line and the full text, not the action
+    assert "the recommendation itself, for" in block

@@ -1,0 +1,1 @@
+"""Home pages: what is waiting for the signed-in person, by role."""

@@ -1,0 +1,52 @@
+"""The review page's summary: headline figures, and each action's and recommendation's rating, worked out
+from rows the page already loaded (no queries). The ratings come from ``reports/brag.py``, the one place that
+says how actions are rated."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.actions.states import Status
+from tracker.reports.brag import SEVERITY, Brag, brag_for_action, worst
+
+
+@dataclass
+class ReviewSummary:
+    actions: int = 0
+    by_status: Counter = field(default_factory=Counter)
+    overdue: int = 0
+    recommendations: int = 0
+    responded: int = 0
+    action_ratings: dict[int, Brag] = field(default_factory=dict)
+    recommendation_ratings: dict[int, Brag] = field(default_factory=dict)
+    recommendations_by_rating: Counter = field(default_factory=Counter)
+
+    @property
+    def done(self) -> int:
+        return self.by_status[Status.ASSURED.value] + self.by_status[Status.EMBEDDED.value]
+
+    @property
+    def ratings_in_order(self) -> list[tuple[Brag, int]]:
+        return [(rating, self.recommendations_by_rating[rating]) for rating in SEVERITY]
+
+
+def same_words(a: str | None, b: str | None) -> bool:
+    """Whether an action only repeats its recommendation (a single-agency recommendation is its action)."""
+    return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
+
+
+def review_summary(review, recommendations, today: date) -> ReviewSummary:
+    result = ReviewSummary(recommendations=len(recommendations))
+    for action in review.actions:
+        result.actions += 1
+        result.by_status[action.status] += 1
+        result.overdue += action.is_overdue(today)
+        result.action_ratings[action.id] = brag_for_action(action.status, action.due_date, today)
+    for rec in recommendations:
+        rating = worst(result.action_ratings[a.id] for a in rec.actions if a.id in result.action_ratings)
+        result.recommendation_ratings[rec.id] = rating
+        result.recommendations_by_rating[rating] += 1
+        result.responded += rec.response is not None
+    return result

@@ -21,7 +21,7 @@ from tracker import clock
 from tracker.actions.models import Action
 from tracker.db import utcnow
 from tracker.exports.cells import safe_cell
-from tracker.reports.brag import brag_for_action
+from tracker.reports.brag import rate_action
 from tracker.reports.scope import Scope
 from tracker.reviews.models import Recommendation, Review
 from tracker.reviews.queries import visible_reviews_query
@@ -116,7 +116,7 @@ def _iso(value) -> str | None:
 
 
 def action_data(action: Action, today: date | None = None) -> dict:
-    rating = brag_for_action(action.status, action.due_date, today or clock.today())
+    rating = rate_action(action, today or clock.today())
     return {
         "id": action.id,
         "agency": action.agency.name,

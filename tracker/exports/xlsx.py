@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from tracker.exports.cells import safe_cell
 from tracker.exports.plan import PlanReview
-from tracker.reports.brag import KEY, brag_for_action, worst
+from tracker.reports.brag import KEY, rate_action, worst
 
 DATE_FORMAT = "d mmm yyyy"
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -128,7 +128,7 @@ def _rows(plan: Iterable[PlanReview], today: date):
                 action.due_date,
                 action.original_due_date,
                 action.status_enum.label,
-                brag_for_action(action.status, action.due_date, today).label,
+                rate_action(action, today).label,
                 action.completed_on,
                 action.recheck_due,
                 action.success_measure or "",
@@ -138,7 +138,7 @@ def _rows(plan: Iterable[PlanReview], today: date):
 def _recommendation_rows(plan: Iterable[PlanReview], today: date):
     for item in plan:
         for rec, actions in item.recommendations:
-            rating = worst(brag_for_action(a.status, a.due_date, today) for a in actions)
+            rating = worst(rate_action(a, today) for a in actions)
             yield [
                 item.review.ref,
                 item.review.title,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from tracker import clock
 from tracker.errors_domain import DomainError
 from tracker.reports import asat, lists, queries
+from tracker.reports.attention import attention_items
 from tracker.reports.brag import KEY, timing
 from tracker.reports.figures import AgencyRow, Listing, RecommendationRow, ReviewSection, Tally, ThemeRow
 from tracker.reports.queries import Groups
@@ -57,6 +58,7 @@ class Report:
     recommendations_by_rating: Counter
     responses_recorded: int
     key: list = field(default_factory=lambda: KEY)
+    attention: list = field(default_factory=list)  # attention.AttentionItem, what the headline leads with
 
     @property
     def on(self) -> date:
@@ -133,7 +135,7 @@ def build_report(session: Session, scope: Scope, *, as_at: date | None = None) -
         ),
         key=lambda agency: agency.name,
     )
-    return Report(
+    report = Report(
         scope=scope,
         today=today,
         as_at=as_at,
@@ -150,6 +152,8 @@ def build_report(session: Session, scope: Scope, *, as_at: date | None = None) -
         recommendations_by_rating=by_rating,
         responses_recorded=responded,
     )
+    report.attention = attention_items(report, session, scope.actions)
+    return report
 
 
 class _Figures:
@@ -186,7 +190,7 @@ def _groups(rows, day: date, in_scope: Callable[[int], bool]) -> Groups:
     per_rec: Counter = Counter()
     per_agency: Counter = Counter()
     for row in rows:
-        when = timing(row.due_date, day).value
+        when = timing(row.due_date, day, row.owner is not None).value
         per_rec[(row.review_id, row.recommendation_id, row.status, when)] += 1
         if in_scope(row.review_id):
             per_agency[(row.agency_id, row.status, when)] += 1

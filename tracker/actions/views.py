@@ -241,6 +241,7 @@ def decide(action_id: int):
             accept=form.decision.data == "accept",
             comments=form.comments.data,
             recheck_due=form.recheck_due.data,
+            meets_measure=form.meets_measure.data == "yes",
         ),
         "Your decision has been recorded",
     )

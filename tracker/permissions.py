@@ -7,6 +7,8 @@ agency that owns an action or for the board that reviews it.
 
 from __future__ import annotations
 
+from tracker.actions.rules import decision_outcome
+from tracker.actions.states import Status, allowed_transitions
 from tracker.auth.models import Role
 
 
@@ -107,8 +109,9 @@ def can_review_action(user, action) -> bool:
 
 
 def can_close_action(user, action) -> bool:
-    """Close without implementation, with a reason."""
-    return is_board_member_for(user, action.review)
+    """Close without implementation, with a reason: a board decision on the agency's work, so, as for sign-off,
+    a board member of the review's board who does not belong to the agency responsible."""
+    return is_board_member_for(user, action.review) and user.agency_id != action.agency_id
 
 
 def party_for(user, action) -> str | None:
@@ -118,6 +121,26 @@ def party_for(user, action) -> str | None:
     if can_review_action(user, action) or can_close_action(user, action):
         return "board"
     return None
+
+
+def allowed_moves(user, action, pending_kind: str | None = None, pending_people=frozenset()) -> list[Status]:
+    """The moves this user may make on this action now, and so the buttons the page shows: the status
+    machine's moves for their side, kept to those the rules let this person make. Only a reviewer outside the
+    agency decides, and never on a submission they made or added evidence to (``pending_people``: the
+    submitter and everyone who added its evidence); a decision has only the outcomes a pending submission of
+    ``pending_kind`` can have (None: nothing is pending); only a board member of the review closes."""
+    party = party_for(user, action)
+    if party is None:
+        return []
+    moves = allowed_transitions(action.status_enum, party)
+    if party == "agency":
+        return moves
+    if action.status_enum == Status.SUBMITTED:
+        if pending_kind is None or not can_review_action(user, action) or user.id in set(pending_people):
+            return []
+        outcomes = {decision_outcome(pending_kind, accept)[0] for accept in (True, False)}
+        return [move for move in moves if move in outcomes]
+    return [move for move in moves if move == Status.CLOSED and can_close_action(user, action)]
 
 
 # Assurance exercises --------------------------------------------------------------------------------------

@@ -214,7 +214,10 @@ def change_status(session: Session, actor, action: Action, version, target: str,
     if target_status in MOVES_WITH_THEIR_OWN_STEP:
         raise InvalidTransition(MOVES_WITH_THEIR_OWN_STEP[target_status])
     if target_status == Status.CLOSED:
-        _require(permissions.can_close_action(actor, action), "Only a board member can close an action")
+        _require(
+            permissions.can_close_action(actor, action),
+            "Only a board member of this review's board, outside the agency responsible, can close this action",
+        )
         party = "board"
     check_transition(action.status_enum, target_status, party)
     reason = (reason or "").strip()
@@ -274,6 +277,12 @@ def pending_submission(session: Session, action: Action) -> Submission | None:
         .order_by(Submission.id.desc())
         .limit(1)
     ).scalar_one_or_none()
+
+
+def evidence_adders(session: Session, submission: Submission) -> set[int]:
+    """Everyone who added an evidence item put forward in ``submission``."""
+    ids = [e["item_id"] for e in submission.evidence]
+    return set(session.execute(select(EvidenceItem.added_by_id).where(EvidenceItem.id.in_(ids))).scalars())
 
 
 def _last_sign_off(session: Session, action: Action) -> SignOff | None:
@@ -394,10 +403,7 @@ def decide(
     submission = pending_submission(session, action)
     if submission is None or action.status_enum != Status.SUBMITTED:
         raise DomainError("There is no submission waiting for a decision on this action")
-    contributors = session.execute(
-        select(EvidenceItem.added_by_id).where(EvidenceItem.id.in_([e["item_id"] for e in submission.evidence]))
-    ).scalars()
-    refusal = rules.sign_off_refusal(actor.id, submission.submitted_by_id, contributors)
+    refusal = rules.sign_off_refusal(actor.id, submission.submitted_by_id, evidence_adders(session, submission))
     if refusal:
         raise NotPermitted(refusal)
     refusal = rules.decision_refusal(accept, meets_measure)

@@ -26,7 +26,7 @@ from tracker.actions.forms import (
     SubmitForAssuranceForm,
 )
 from tracker.actions.models import Action
-from tracker.actions.states import Status, allowed_transitions
+from tracker.actions.states import Status
 from tracker.assurance.models import SignOff, Submission
 from tracker.auth.fresh import fresh_login_required
 from tracker.auth.models import Role
@@ -76,6 +76,8 @@ def _page(action: Action, status: int = 200, failed: tuple[str, object] | None =
         forms[failed[0]] = failed[1]
     user = _user()
     party = permissions.party_for(user, action)
+    pending = services.pending_submission(db.session, action)
+    pending_people = {pending.submitted_by_id, *services.evidence_adders(db.session, pending)} if pending else set()
     submissions = list(
         db.session.execute(
             select(Submission).where(Submission.action_id == action.id).order_by(Submission.id.desc())
@@ -87,9 +89,9 @@ def _page(action: Action, status: int = 200, failed: tuple[str, object] | None =
     context = {
         "action": action,
         "party": party,
-        "moves": allowed_transitions(action.status_enum, party) if party else [],
+        "moves": permissions.allowed_moves(user, action, pending.kind if pending else None, pending_people),
         "evidence_items": services.current_evidence(db.session, action),
-        "pending": services.pending_submission(db.session, action),
+        "pending": pending,
         "submissions": submissions,
         "sign_offs": sign_offs,
         "history": services.action_history(db.session, action),

@@ -6,7 +6,7 @@ FLASK := TRACKER_ENV=development $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup system-deps assets lint pytest browser-deps seed demo-users clean
+.PHONY: run test setup system-deps assets lint pytest browser-deps seed demo-users clean mutation
 
 run: setup seed demo-users ## Set everything up and serve the app on http://127.0.0.1:5000
 	$(FLASK) run --host $(HOST) --port $(PORT)
@@ -46,6 +46,11 @@ lint: $(VENV)/.installed
 
 pytest: $(VENV)/.installed
 	$(BIN)/pytest
+
+mutation: $(VENV)/.installed ## Mutation-test the rule modules (not part of make test; a few minutes)
+	rm -rf mutants
+	-$(BIN)/mutmut run --max-children 2
+	$(BIN)/python scripts/mutation_scores.py
 
 clean:
 	rm -rf $(VENV) node_modules tracker/static instance

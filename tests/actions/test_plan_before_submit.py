@@ -7,37 +7,9 @@ from __future__ import annotations
 import pytest
 
 from tests.actions.helpers import add_evidence, plan_action, police_action, user
-from tracker.actions import rules, services
+from tracker.actions import services
 from tracker.errors_domain import DomainError
 from tracker.extensions import db
-
-
-@pytest.mark.parametrize(
-    ("owner", "due", "measure", "missing"),
-    [
-        (None, None, None, ["an owner", "a due date", "a measure of success"]),
-        (1, None, None, ["a due date", "a measure of success"]),
-        (None, "2027-01-01", "Audit", ["an owner"]),
-        (1, "2027-01-01", "   ", ["a measure of success"]),
-        (1, "2027-01-01", "Audit", []),
-    ],
-)
-def test_what_is_missing_from_the_plan(owner, due, measure, missing):
-    assert rules.missing_from_plan(owner, due, measure) == missing
-    refusal = rules.plan_refusal(missing)
-    if not missing:
-        assert refusal is None
-    else:
-        assert refusal.startswith("This action cannot be submitted for assurance until it has ")
-        assert ("an owner, a due date and a measure of success" in refusal) == (len(missing) == 3)
-        assert "A board member of the review's board sets the due date and the measure of success" in refusal
-        assert "a lead of the agency responsible, can set the owner" in refusal
-
-
-def test_two_missing_parts_are_joined_with_and():
-    assert "until it has a due date and a measure of success." in rules.plan_refusal(
-        ["a due date", "a measure of success"]
-    )
 
 
 def _started_with_evidence(users, planned: bool):

@@ -29,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cache
 
 from tracker.actions.states import Status
 
@@ -116,7 +115,6 @@ def timing(due_date: date | None, today: date, owned: bool = False) -> Timing:
     return Timing.LATER
 
 
-@cache  # a handful of combinations, asked for every action of a report
 def brag(status: str | Status, when: Timing | str) -> Brag:
     """The rating of an action with this status and this timing of its due date (see the module's docstring)."""
     status, when = Status(status), Timing(when)

@@ -77,6 +77,9 @@ def test_reach():
     assert p.reach_of("agency_lead", [], A10) == {1}
     assert p.reach_of("agency_lead", [3], None) == {3}
     assert p.reach_of("board_member", [2], A10) == {2}
+    assert p.reach_of("agency_lead", [3], A10) == {1, 3}
+    # Not a signed-in user at all (no is_authenticated): no reach, whatever else it says.
+    assert p.board_ids_in_reach(NS(role="admin", is_active=True, board_ids={1}, agency=None)) == set()
 
 
 def test_reading():

@@ -60,6 +60,40 @@ def can_view_action(user, action) -> bool:
     return can_view_review(user, action.review)
 
 
+# What of an action a person may see. A multi-agency plan is shared work: anyone who may read a review sees
+# what every agency was asked to do and where it stands. Who owns another agency's action, its dates, its
+# measure of success (and so its rating, which is made from them), its evidence and its history belong to
+# that agency and the board: an agency lead sees those only for their own agency's actions.
+SHARED_ACTION_FIELDS = frozenset(
+    {
+        "id",
+        "agency",
+        "text",
+        "status",
+        "status_label",
+        "source_paragraphs",
+        "reported_progress",
+        "progress_quote",
+        "themes",
+    }
+)
+ACTION_FIELDS = SHARED_ACTION_FIELDS | frozenset(
+    {"owner", "due_date", "original_due_date", "success_measure", "completed_on", "recheck_due", "brag"}
+    | {"evidence", "history", "sign_offs"}
+)
+
+
+def visible_action_fields(user, action) -> frozenset[str]:
+    """The fields of ``action`` that ``user`` may see, on a page, in an export, a report or a pack: all of
+    them where they may open the action itself, the shared ones where they may only read its review, none
+    otherwise. The one rule for people's reach into other agencies' work."""
+    if can_view_action(user, action):
+        return ACTION_FIELDS
+    if can_view_review(user, action.review):
+        return SHARED_ACTION_FIELDS
+    return frozenset()
+
+
 def can_view_evidence(user, item) -> bool:
     return can_view_action(user, item.action)
 
@@ -111,14 +145,14 @@ def can_review_action(user, action) -> bool:
 def can_close_action(user, action) -> bool:
     """Close without implementation, with a reason: a board decision on the agency's work, so, as for sign-off,
     a board member of the review's board who does not belong to the agency responsible."""
-    return is_board_member_for(user, action.review) and user.agency_id != action.agency_id
+    return can_review_action(user, action)
 
 
 def party_for(user, action) -> str | None:
     """The side of the status machine the user acts for on this action: "agency", "board" or None."""
     if can_work_on_action(user, action):
         return "agency"
-    if can_review_action(user, action) or can_close_action(user, action):
+    if can_review_action(user, action):  # who may close is the same rule (can_close_action)
         return "board"
     return None
 
@@ -140,7 +174,8 @@ def allowed_moves(user, action, pending_kind: str | None = None, pending_people=
             return []
         outcomes = {decision_outcome(pending_kind, accept)[0] for accept in (True, False)}
         return [move for move in moves if move in outcomes]
-    return [move for move in moves if move == Status.CLOSED and can_close_action(user, action)]
+    # From any other status the board's only move is closing, which can_close_action allows to the same people.
+    return moves
 
 
 # Assurance exercises --------------------------------------------------------------------------------------

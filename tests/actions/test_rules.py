@@ -36,6 +36,14 @@ def test_two_missing_parts_are_joined_with_and():
     )
 
 
+def test_the_refusal_in_full():
+    assert rules.plan_refusal(["an owner", "a due date"]) == (
+        "This action cannot be submitted for assurance until it has an owner and a due date. "
+        "A board member of the review's board sets the due date and the measure of success in the action's plan; "
+        "they, or a lead of the agency responsible, can set the owner."
+    )
+
+
 def test_the_plan_is_listed_in_a_fixed_order():
     assert rules.missing_from_plan(None, None, "") == ["an owner", "a due date", "a measure of success"]
     assert rules.missing_from_plan(0, "2027-01-01", "x") == []  # an id is an id, even 0

@@ -53,6 +53,8 @@ def test_timing_of_a_due_date(due, expected):
 def test_an_action_nobody_owns_is_not_on_a_timeline(due, expected):
     assert timing(due, TODAY, owned=False) == expected
     assert timing(due, TODAY) == expected  # unowned unless said: a caller that forgets never flatters
+    if due != PAST:
+        assert brag_for_action(Status.IN_PROGRESS, due, TODAY) == Brag.NOT_PLANNED
 
 
 @pytest.mark.parametrize(

@@ -121,7 +121,9 @@ def plan(fmt: str):
     filename = _filename(subject, fmt)
     if fmt == "xlsx":
         plan_rows = load_plan(db.session, user, scope)
-        return temporary_download(lambda target: write_plan_xlsx(plan_rows, target, clock.today()), filename, XLSX)
+        return temporary_download(
+            lambda target: write_plan_xlsx(plan_rows, target, clock.today(), user), filename, XLSX
+        )
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "json":
         return Response(plan_json(db.session, user, scope), mimetype="application/json", headers=headers)

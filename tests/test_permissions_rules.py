@@ -202,3 +202,22 @@ def test_spreadsheets():
     assert who(p.can_import_plan) == {"admin", "member", "member_in_agency", "member_b2"}
     assert who(p.can_import_plan, B1) == {"admin", "member", "member_in_agency"}
     assert who(p.can_import_plan, B2) == {"admin", "member_b2"}
+
+
+def test_visible_action_fields():
+    full, shared = p.ACTION_FIELDS, p.SHARED_ACTION_FIELDS
+    fields = {name: p.visible_action_fields(user, X) for name, user in CAST.items()}
+    assert {name for name, f in fields.items() if f == full} == {
+        "admin",
+        "member",
+        "member_in_agency",
+        "lead",
+        "auditor",
+    }
+    assert {name for name, f in fields.items() if f == shared} == set()  # lead_b cannot read R1
+    shared_review = FakeAction(agency_id=10, review=NS(boards=[B1, B2]))
+    assert p.visible_action_fields(CAST["lead_b"], shared_review) == shared
+    assert p.visible_action_fields(CAST["anon"], shared_review) == frozenset()
+    assert shared < full
+    assert {"owner", "due_date", "success_measure", "brag", "evidence", "history"} <= full - shared
+    assert {"text", "status", "agency"} <= shared

@@ -167,14 +167,14 @@ def allowed_moves(user, action, pending_kind: str | None = None, pending_people=
     if party is None:
         return []
     moves = allowed_transitions(action.status_enum, party)
-    if party == "agency":
-        return moves
-    if action.status_enum == Status.SUBMITTED:
-        if pending_kind is None or not can_review_action(user, action) or user.id in set(pending_people):
+    if party == "board" and action.status_enum == Status.SUBMITTED:
+        # The board's side is can_review_action; the people of the submission are the sign-off rule's.
+        if pending_kind is None or user.id in set(pending_people):
             return []
         outcomes = {decision_outcome(pending_kind, accept)[0] for accept in (True, False)}
         return [move for move in moves if move in outcomes]
-    # From any other status the board's only move is closing, which can_close_action allows to the same people.
+    # The agency's moves as the machine says; the board's only other move is closing, which
+    # can_close_action allows to the same people as can_review_action.
     return moves
 
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from tracker import permissions
@@ -30,10 +29,11 @@ from tracker.actions.states import Status
 from tracker.assurance.models import SignOff, Submission
 from tracker.auth.fresh import fresh_login_required
 from tracker.auth.models import Role
-from tracker.errors_domain import DomainError, NotPermitted, StaleEdit
+from tracker.errors_domain import DomainError
 from tracker.extensions import db
 from tracker.loading import load_visible
 from tracker.orgs.models import Agency
+from tracker.refusals import attempt
 from tracker.reviews import queries
 from tracker.reviews.models import Recommendation
 
@@ -109,30 +109,9 @@ def _attempt(action: Action, allowed: Callable, form_name: str, form, call: Call
         abort(403)
     if not form.validate_on_submit():
         return _page(action, 422, (form_name, form))
-    try:
-        call()
-        db.session.commit()
-    except StaleEdit as stale:
-        db.session.rollback()
-        form.form_errors.append(stale.message)
-        return _page(db.session.get(Action, action.id), 409, (form_name, form), stale.changes)
-    except StaleDataError:
-        db.session.rollback()
-        form.form_errors.append(
-            "Someone else saved a change to this action at the same moment. Check it, then try again."
-        )
-        return _page(db.session.get(Action, action.id), 409, (form_name, form), [])
-    except NotPermitted:
-        db.session.rollback()
-        abort(403)
-    except DomainError as refused:
-        db.session.rollback()
-        field = getattr(form, refused.field, None) if refused.field else None
-        if field is not None:
-            field.errors = [*field.errors, refused.message]
-        else:
-            form.form_errors.append(refused.message)
-        return _page(db.session.get(Action, action.id), 422, (form_name, form))
+    refusal = attempt(call, form)
+    if refusal is not None:
+        return _page(db.session.get(Action, action.id), refusal.status, (form_name, form), refusal.changes or None)
     flash(done, "success")
     return redirect(url_for("actions.show", action_id=action.id))
 

@@ -83,7 +83,7 @@ BRAG_MEANINGS = {
     Brag.GREEN: "A dated, owned action on track, or assured",
     Brag.AMBER: f"At risk (due within {AT_RISK_DAYS} days and not yet submitted) or returned by the board",
     Brag.RED: "Overdue, or not started past its due date",
-    Brag.NOT_PLANNED: "Not planned: nobody owns it or it has no due date, so nothing says it is on track",
+    Brag.NOT_PLANNED: "Not planned, because nobody owns it or it has no due date: nothing says it is on track",
     Brag.NO_ACTION: "A recommendation with no action set to carry it out",
     Brag.NOT_RATED: "Closed without implementation",
 }

@@ -9,7 +9,7 @@ FLASK := TRACKER_ENV=development $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup system-deps assets lint pytest browser-deps seed demo-users clean lock lock-check
+.PHONY: run test setup system-deps assets lint pytest browser-deps seed demo-users clean lock lock-check mutation
 
 run: setup seed demo-users ## Set everything up and serve the app on http://127.0.0.1:5000 (with the worker)
 	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -62,6 +62,11 @@ lint: $(VENV)/.installed
 
 pytest: $(VENV)/.installed
 	$(BIN)/pytest
+
+mutation: $(VENV)/.installed ## Mutation-test the rule modules (not part of make test; a few minutes)
+	rm -rf mutants
+	-$(BIN)/mutmut run --max-children 2
+	$(BIN)/python scripts/mutation_scores.py
 
 clean:
 	rm -rf $(VENV) node_modules tracker/static instance

@@ -107,6 +107,8 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL") or "http://127.0.0.1:5000"
     # Days an action may be overdue before its board is told too.
     REMINDER_BOARD_GRACE_DAYS = int(os.environ.get("REMINDER_BOARD_GRACE_DAYS") or 14)
+    # Days without any change after which an unfinished action is listed in the report's headline.
+    REPORT_NO_UPDATE_DAYS = int(os.environ.get("REPORT_NO_UPDATE_DAYS") or 90)
 
     # Sign-in security. Two-factor sign-in is required for every role unless TWO_FACTOR_REQUIRED=false, which
     # production refuses unless ALLOW_OPTIONAL_TWO_FACTOR=true says so explicitly too.

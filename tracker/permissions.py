@@ -7,6 +7,8 @@ agency that owns an action or for the board that reviews it.
 
 from __future__ import annotations
 
+from tracker.actions.rules import decision_outcome
+from tracker.actions.states import Status, allowed_transitions
 from tracker.auth.models import Role
 
 
@@ -69,6 +71,43 @@ def can_read_report_text(user, review) -> bool:
 def can_edit_action_title(user, action) -> bool:
     """The short title beside the report's words is the board's: its board members (and admins)."""
     return can_plan_action(user, action)
+
+
+# What of an action a person may see. A multi-agency plan is shared work: anyone who may read a review sees
+# what every agency was asked to do and where it stands. Who owns another agency's action, its dates, its
+# measure of success (and so its rating, which is made from them), its evidence and its history belong to
+# that agency and the board: an agency lead sees those only for their own agency's actions.
+SHARED_ACTION_FIELDS = frozenset(
+    {
+        "id",
+        "agency",
+        "title",
+        "text",
+        "recommendations",
+        "joint_key",
+        "status",
+        "status_label",
+        "source_paragraphs",
+        "reported_progress",
+        "progress_quote",
+        "themes",
+    }
+)
+ACTION_FIELDS = SHARED_ACTION_FIELDS | frozenset(
+    {"owner", "due_date", "original_due_date", "success_measure", "completed_on", "recheck_due", "brag"}
+    | {"evidence", "history", "sign_offs"}
+)
+
+
+def visible_action_fields(user, action) -> frozenset[str]:
+    """The fields of ``action`` that ``user`` may see, on a page, in an export, a report or a pack: all of
+    them where they may open the action itself, the shared ones where they may only read its review, none
+    otherwise. The one rule for people's reach into other agencies' work."""
+    if can_view_action(user, action):
+        return ACTION_FIELDS
+    if can_view_review(user, action.review):
+        return SHARED_ACTION_FIELDS
+    return frozenset()
 
 
 def can_view_evidence(user, item) -> bool:
@@ -135,17 +174,39 @@ def can_review_action(user, action) -> bool:
 
 
 def can_close_action(user, action) -> bool:
-    """Close without implementation, with a reason."""
-    return is_board_member_for(user, action.review)
+    """Close without implementation, with a reason: a board decision on the agency's work, so, as for sign-off,
+    a board member of the review's board who does not belong to the agency responsible."""
+    return can_review_action(user, action)
 
 
 def party_for(user, action) -> str | None:
     """The side of the status machine the user acts for on this action: "agency", "board" or None."""
     if can_work_on_action(user, action):
         return "agency"
-    if can_review_action(user, action) or can_close_action(user, action):
+    if can_review_action(user, action):  # who may close is the same rule (can_close_action)
         return "board"
     return None
+
+
+def allowed_moves(user, action, pending_kind: str | None = None, pending_people=frozenset()) -> list[Status]:
+    """The moves this user may make on this action now, and so the buttons the page shows: the status
+    machine's moves for their side, kept to those the rules let this person make. Only a reviewer outside the
+    agency decides, and never on a submission they made or added evidence to (``pending_people``: the
+    submitter and everyone who added its evidence); a decision has only the outcomes a pending submission of
+    ``pending_kind`` can have (None: nothing is pending); only a board member of the review closes."""
+    party = party_for(user, action)
+    if party is None:
+        return []
+    moves = allowed_transitions(action.status_enum, party)
+    if party == "board" and action.status_enum == Status.SUBMITTED:
+        # The board's side is can_review_action; the people of the submission are the sign-off rule's.
+        if pending_kind is None or user.id in set(pending_people):
+            return []
+        outcomes = {decision_outcome(pending_kind, accept)[0] for accept in (True, False)}
+        return [move for move in moves if move in outcomes]
+    # The agency's moves as the machine says; the board's only other move is closing, which
+    # can_close_action allows to the same people as can_review_action.
+    return moves
 
 
 # Assurance exercises --------------------------------------------------------------------------------------

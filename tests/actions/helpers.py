@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
+from tracker import clock
 from tracker.actions.models import Action
 from tracker.auth.models import User
 from tracker.auth.services import create_user
@@ -21,9 +22,27 @@ def user(email: str) -> User:
     return db.session.execute(select(User).where(User.email == email)).scalar_one()
 
 
-def police_action(review_ref: str = "mk-child-j") -> Action:
+def plan_action(action: Action, owner: User | None = None) -> Action:
+    """Give an action the plan it needs before it can be submitted: an owner (a lead of its agency), a due
+    date and a measure of success. Test set-up, written straight to the row."""
+    if owner is None:
+        owner = db.session.execute(
+            select(User)
+            .where(User.agency_id == action.agency_id, User.role == "agency_lead")
+            .order_by(User.id)
+            .limit(1)
+        ).scalar_one_or_none()
+    action.owner = owner
+    action.due_date = action.due_date or clock.today() + timedelta(days=180)
+    action.success_measure = action.success_measure or "Audit shows the new practice in every case"
+    db.session.flush()
+    return action
+
+
+def police_action(review_ref: str = "mk-child-j", planned: bool = True) -> Action:
     """A Thames Valley Police action in a Milton Keynes review: the `users` fixture's lead works on it and
-    its board member reviews it. Starts not started, whatever the report said."""
+    its board member reviews it. Starts not started, whatever the report said; planned (owner, due date,
+    measure of success) unless ``planned`` is False."""
     action = db.session.execute(
         select(Action)
         .join(Agency)
@@ -34,7 +53,7 @@ def police_action(review_ref: str = "mk-child-j") -> Action:
     ).scalar_one()
     action.status = "not_started"
     db.session.flush()
-    return action
+    return plan_action(action) if planned else action
 
 
 def second_lead() -> User:

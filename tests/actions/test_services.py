@@ -38,7 +38,7 @@ def _to_submitted(action, lead):
 
 
 def test_board_member_plans_and_moving_a_due_date_needs_a_reason(people):
-    action = police_action()
+    action = police_action(planned=False)
     member, lead = people["board_member"], people["agency_lead"]
     services.update_plan(
         db.session,
@@ -249,7 +249,7 @@ def second_member_on_bucks():
 
 
 def test_a_stale_edit_is_refused_and_says_what_changed(people):
-    action = police_action()
+    action = police_action(planned=False)
     member = people["board_member"]
     loaded = action.version
     services.update_plan(

@@ -53,6 +53,21 @@ def test_agency_cannot_assure_its_own_work():
 def test_reported_done_is_not_assured():
     assert initial_status_for_reported_progress("reported_done") == Status.IN_PROGRESS
     assert initial_status_for_reported_progress("planned") == Status.NOT_STARTED
+    assert initial_status_for_reported_progress("in_progress") == Status.IN_PROGRESS
+    assert initial_status_for_reported_progress("not_stated") == Status.NOT_STARTED
+
+
+def test_the_refusal_names_who_may_make_the_move():
+    with pytest.raises(InvalidTransition) as agency_move:
+        check_transition(Status.NOT_STARTED, Status.IN_PROGRESS, "board")
+    assert agency_move.value.message == (
+        "Only the agency responsible can move an action from “Not started” to “In progress”."
+    )
+    with pytest.raises(InvalidTransition) as board_move:
+        check_transition(Status.SUBMITTED, Status.ASSURED, "agency")
+    assert board_move.value.message == (
+        "Only a board member reviewing it can move an action from “Submitted for assurance” to “Assured”."
+    )
 
 
 def test_overdue_is_derived_from_the_due_date():

@@ -14,7 +14,7 @@ def _version(page: str) -> str:
 
 
 def test_two_people_editing_the_same_action(app, users):
-    action = police_action()
+    action = police_action(planned=False)
     first, second = app.test_client(), app.test_client()
     for client in (first, second):
         client.post("/sign-in", data={"email": users["board_member"], "password": "correct horse battery staple"})
@@ -62,7 +62,10 @@ def test_agency_lead_sees_agency_steps_and_never_the_decision(signed_in, users):
     db.session.commit()
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)
     assert "with the board for assurance" in page and "Record the decision" not in page
-    refused = client.post(f"/actions/{action.id}/decision", data={"version": str(action.version), "decision": "accept"})
+    refused = client.post(
+        f"/actions/{action.id}/decision",
+        data={"version": str(action.version), "decision": "accept", "meets_measure": "yes"},
+    )
     assert refused.status_code == 403
     db.session.refresh(action)
     assert action.status == "submitted"
@@ -79,12 +82,18 @@ def test_board_member_decides_and_the_history_reads_in_plain_words(signed_in, us
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)
     assert "waiting for your decision" in page and "Protocol adopted" in page
     response = client.post(
-        f"/actions/{action.id}/decision", data={"version": _version(page), "decision": "return", "comments": ""}
+        f"/actions/{action.id}/decision",
+        data={"version": _version(page), "decision": "return", "meets_measure": "no", "comments": ""},
     )
     assert response.status_code == 422 and "Give the reasons for returning it" in response.get_data(as_text=True)
     response = client.post(
         f"/actions/{action.id}/decision",
-        data={"version": _version(page), "decision": "return", "comments": "Show the training records"},
+        data={
+            "version": _version(page),
+            "decision": "return",
+            "meets_measure": "no",
+            "comments": "Show the training records",
+        },
     )
     assert response.status_code == 302
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)
@@ -97,7 +106,7 @@ def test_board_member_decides_and_the_history_reads_in_plain_words(signed_in, us
 
 
 def test_posting_extra_fields_changes_nothing_else(signed_in):
-    action = police_action()
+    action = police_action(planned=False)
     client = signed_in("agency_lead")
     client.post(
         f"/actions/{action.id}/status",

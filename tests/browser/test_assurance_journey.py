@@ -53,6 +53,29 @@ def test_lead_submits_board_returns_then_accepts(live_server, browser):
     expect(lead.get_by_text("The status has been changed")).to_be_visible()
     _add_evidence(lead, "Strategy meeting protocol", with_file=True)
     expect(lead.get_by_role("link", name=re.compile("protocol.pdf"))).to_be_visible()
+
+    # Not planned yet: the submission is refused, saying what is missing and who can set it.
+    lead.get_by_text("Submit for assurance", exact=True).first.click()
+    lead.get_by_label("Statement for the reviewer").fill("Done.")
+    lead.get_by_role("button", name="Submit for assurance").click()
+    expect(lead.locator(".govuk-error-summary")).to_contain_text(
+        "cannot be submitted for assurance until it has an owner, a due date and a measure of success"
+    )
+    expect(lead.locator(".govuk-error-summary")).to_contain_text("A board member of the review's board sets")
+
+    sign_in_as(member, live_server, "board_member")
+    member.goto(action_url)
+    member.get_by_text("Change the owner, due date or measure of success").click()
+    member.get_by_label("Owner", exact=True).select_option(index=1)  # the agency's lead
+    plan = member.locator("form[action$='/plan']")
+    plan.get_by_label("Day").fill("31")
+    plan.get_by_label("Month").fill("3")
+    plan.get_by_label("Year").fill("2030")
+    member.get_by_label("How success will be measured").fill("Every strategy meeting follows the protocol")
+    member.get_by_role("button", name="Save the plan").click()
+    expect(member.get_by_text("The plan has been saved")).to_be_visible()
+
+    lead.goto(action_url)
     _submit(lead, "The new protocol is in use across the force.")
 
     # The agency's own lead has no way to sign it off.
@@ -71,6 +94,8 @@ def test_lead_submits_board_returns_then_accepts(live_server, browser):
     evidence = member.get_by_role("heading", name="Strategy meeting protocol").bounding_box()
     decision = member.get_by_role("group", name="Your decision").bounding_box()
     assert measure["y"] < evidence["y"] < decision["y"]
+    expect(member.locator("#measure + .app-quote")).to_contain_text("Every strategy meeting follows the protocol")
+    member.get_by_role("group", name="Does the evidence meet the measure of success?").get_by_label("No").check()
     member.get_by_label("Return it to the agency, with reasons").check()
     member.get_by_label("Comments").fill("Add the training attendance records.")
     member.get_by_role("button", name="Record the decision").click()
@@ -83,6 +108,7 @@ def test_lead_submits_board_returns_then_accepts(live_server, browser):
     _submit(lead, "Attendance records added.")
 
     member.reload()
+    member.get_by_role("group", name="Does the evidence meet the measure of success?").get_by_label("Yes").check()
     member.get_by_label("Accept: the evidence shows it").check()
     member.get_by_role("button", name="Record the decision").click()
     expect(member.get_by_text("Your decision has been recorded")).to_be_visible()

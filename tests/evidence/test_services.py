@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
+from tests.actions.helpers import plan_action
 from tests.evidence import office, pdf
 from tracker import clock
 from tracker.actions import services as actions
@@ -261,6 +262,7 @@ def test_evidence_added_after_sign_off_sends_the_action_back_for_assurance(app, 
     if action.status == "not_started":
         actions.change_status(db.session, lead, action, action.version, "in_progress")
     add(lead, action)
+    plan_action(action, lead)
     actions.submit_for_assurance(db.session, lead, action, action.version, "Done")
     actions.decide(db.session, people["board_member"], action, action.version, accept=True, comments=None)
     assert action.status == "assured"

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from tests.actions.helpers import plan_action
 from tests.conftest import PASSWORD
 from tests.evidence import pdf
 from tracker.actions import services as actions
@@ -88,6 +89,7 @@ def reviewer(board_key: str = "milton-keynes") -> User:
 def assure(lead: User, member: User, action: Action, comments: str = "The evidence shows it."):
     if action.status == "not_started":
         actions.change_status(db.session, lead, action, action.version, "in_progress")
+    plan_action(action, lead)
     actions.submit_for_assurance(db.session, lead, action, action.version, "Done, see the evidence.")
     return actions.decide(db.session, member, action, action.version, accept=True, comments=comments)
 

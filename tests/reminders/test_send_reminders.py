@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import func, select
 
+from tests.actions.helpers import plan_action
 from tracker.actions import services as actions
 from tracker.actions.models import Action
 from tracker.actions.states import Status
@@ -353,6 +354,7 @@ def _submit_and_return(action: Action, lead: User, member: User, comments: str) 
     )
     db.session.add(evidence)
     db.session.flush()
+    plan_action(action, lead)
     actions.submit_for_assurance(db.session, lead, action, action.version, "Done, with the briefing record")
     sign_off = actions.decide(db.session, member, action, action.version, accept=False, comments=comments)
     db.session.commit()

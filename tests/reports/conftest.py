@@ -29,7 +29,7 @@ def plan(app, today):
         "A1": plan.action(a.recommendations[0], POLICE, due=days(-10)),
         "A2": plan.action(a.recommendations[0], SOCIAL_CARE, due=days(10)),
         "A3": plan.action(a.recommendations[1], POLICE, due=days(60)),
-        "A4": plan.action(a.recommendations[1], SOCIAL_CARE, due=None),
+        "A4": plan.action(a.recommendations[1], SOCIAL_CARE, due=days(45)),
         "B1": plan.action(b.recommendations[0], POLICE, due=days(-3)),
         "B2": plan.action(b.recommendations[1], SOCIAL_CARE, due=days(-100)),
         "C1": plan.action(c.recommendations[0], POLICE, due=None, owner=False),

@@ -64,6 +64,7 @@ class Plan:
             text=f"Action for {rec.ref} by {agency}",
             owner_id=lead.id if owner else None,
             due_date=due,
+            success_measure="An audit of cases shows the change",
         )
 
     # Moving an action along, with the services -------------------------------------------------------------

@@ -51,7 +51,7 @@ def story(app, monkeypatch):
         owner_id=plan.leads[POLICE].id,
         due_date=date(2026, 9, 30),
         due_date_reason="Waiting for the new case system",
-        success_measure=None,
+        success_measure="An audit of cases shows the change",
     )
     respond_to_recommendation(db.session, plan.member, rec1, "accepted", "We agree")
     _on(monkeypatch, DAY3)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from tests.reports.conftest import TODAY
 from tracker.actions.models import Action
 from tracker.extensions import db
 from tracker.orgs.models import Agency, Board
-from tracker.reports.brag import Brag, brag_for_action
+from tracker.reports.brag import Brag, rate_action
 from tracker.reports.builder import build_report
 from tracker.reports.scope import scope_for
 from tracker.reviews.models import Review, review_boards
@@ -30,11 +32,17 @@ def test_headline_figures_count_every_action_by_status_and_rating(plan):
         "submitted": 1,
         "closed": 1,
     }
-    assert dict(+h.by_brag) == {Brag.RED: 2, Brag.AMBER: 2, Brag.GREEN: 2, Brag.NOT_RATED: 1}
+    assert dict(+h.by_brag) == {Brag.RED: 2, Brag.NOT_PLANNED: 1, Brag.AMBER: 2, Brag.GREEN: 1, Brag.NOT_RATED: 1}
     assert h.overdue == 2
     assert (h.done, h.percent_done) == (1, 14)
     assert report.recommendation_count == 6
-    assert dict(+report.recommendations_by_rating) == {Brag.RED: 2, Brag.AMBER: 1, Brag.GREEN: 1, Brag.NOT_RATED: 2}
+    assert dict(+report.recommendations_by_rating) == {
+        Brag.RED: 2,
+        Brag.AMBER: 1,
+        Brag.NOT_PLANNED: 1,
+        Brag.NO_ACTION: 1,
+        Brag.NOT_RATED: 1,
+    }
     assert report.responses_recorded == 0
 
 
@@ -45,9 +53,9 @@ def test_each_recommendation_shows_its_actions_by_status_and_its_worst_rating(pl
     assert rows[("report-test-a", "1")].tally.summary() == "1 not started, 1 in progress"
     assert rows[("report-test-a", "2")].tally.rating == Brag.AMBER  # assured (green) and returned (amber)
     assert rows[("report-test-a", "3")].tally.summary() == "No actions"
-    assert rows[("report-test-a", "3")].tally.rating == Brag.NOT_RATED
+    assert rows[("report-test-a", "3")].tally.rating == Brag.NO_ACTION
     assert rows[("report-test-b", "2")].tally.rating == Brag.NOT_RATED  # only a closed action
-    assert rows[("report-test-c", "1")].tally.rating == Brag.GREEN
+    assert rows[("report-test-c", "1")].tally.rating == Brag.NOT_PLANNED  # no owner, no due date: never green
     assert rows[("report-test-a", "1")].themes == ["Information sharing", "Supervision"]
     assert rows[("report-test-a", "1")].response == "No response recorded"
 
@@ -166,7 +174,12 @@ def test_seeded_boards_figures_match_their_actions(app, today):
         )
         assert report.headline.total == len(actions)
         assert sum(1 for a in actions if a.is_overdue(today)) == report.headline.overdue
-        ratings = [brag_for_action(a.status, a.due_date, today) for a in actions]
+        ratings = [rate_action(a, today) for a in actions]
+        assert all(
+            r != Brag.GREEN
+            for a, r in zip(actions, ratings, strict=True)
+            if a.status not in ("assured",) and (a.owner_id is None or a.due_date is None)
+        )
         assert {r: ratings.count(r) for r in set(ratings)} == dict(+report.headline.by_brag)
 
 
@@ -199,7 +212,7 @@ def test_due_date_timing_in_sql_agrees_with_the_rule(plan):
     assert per_agency == from_sql
     from tracker.reports.brag import timing
 
-    from_rule = sorted((a.status, timing(a.due_date, TODAY).value) for a in plan.acts.values())
+    from_rule = sorted((a.status, timing(a.due_date, TODAY, a.owner_id is not None).value) for a in plan.acts.values())
     assert from_sql == from_rule
 
 
@@ -208,3 +221,27 @@ def test_agency_and_review_reports_need_exactly_one_subject(plan):
 
     with pytest.raises(ValueError, match="exactly one"):
         scope_for(board=plan.board, agency=db.session.get(Agency, plan.acts["A1"].agency_id))
+
+
+def test_the_headline_leads_with_what_needs_the_boards_attention(plan):
+    report = _report(board=plan.board)
+    items = {item.key: item for item in report.attention}
+    assert [item.key for item in report.attention][:3] == ["not_planned", "overdue", "waiting"]
+    assert items["not_planned"].count == 1 and "no owner or no due date" in items["not_planned"].words
+    assert items["overdue"].count == 2
+    assert items["waiting"].count == 1 and "the longest for " in items["waiting"].words
+    assert items["returned"].count == 1
+    assert items["rechecks"].count == 1
+    assert items["no_action"].count == 1
+    assert items["no_response"].count == report.recommendation_count - report.responses_recorded > 0
+    assert items["no_update"].count == 0  # everything was made today
+
+
+def test_actions_with_no_update_for_the_configured_days_are_counted(plan, app):
+    action = plan.acts["A2"]
+    db.session.execute(Action.__table__.update().where(Action.id == action.id).values(updated_at=datetime(2026, 1, 1)))
+    app.config["REPORT_NO_UPDATE_DAYS"] = 90
+    items = {item.key: item for item in _report(board=plan.board).attention}
+    assert items["no_update"].count == 1 and "no update for 90 days" in items["no_update"].words
+    app.config["REPORT_NO_UPDATE_DAYS"] = 200
+    assert {item.key: item for item in _report(board=plan.board).attention}["no_update"].count == 0

@@ -89,7 +89,15 @@ def test_the_excel_plan_has_one_row_per_action_a_frozen_header_filters_and_width
     assert rows[embedded.id][11:13] == ("Embedded", "Blue")
 
     key = list(book["BRAG key"].iter_rows(min_row=2, values_only=True))
-    assert [label for label, _ in key] == ["Red", "Amber", "Green", "Blue", "Not rated"]
+    assert [label for label, _ in key] == [
+        "Red",
+        "No owner or due date",
+        "No action set",
+        "Amber",
+        "Green",
+        "Blue",
+        "Not rated",
+    ]
     recs = list(book["Recommendations"].iter_rows(min_row=2, values_only=True))
     review = db.session.execute(select(Review).where(Review.ref == "mk-child-j")).scalar_one()
     assert [r[2] for r in recs] == [rec.ref for rec in review.recommendations]

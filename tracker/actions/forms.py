@@ -73,6 +73,12 @@ class DecisionForm(VersionedForm):
         ],
         validators=[InputRequired(message="Choose whether to accept or return it")],
     )
+    meets_measure = RadioField(
+        "Does the evidence meet the measure of success?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+        validators=[InputRequired(message="Say whether the evidence meets the measure of success")],
+    )
     comments = TextAreaField(
         "Comments",
         widget=GovCharacterCount(),

@@ -1,7 +1,8 @@
 """The rules of an action's life: planning, progress, submission for assurance and the board's decision.
 
-Every function takes the session explicitly, checks who may do it, flushes but never commits, writes one
-history entry per change and raises a DomainError (NotPermitted, StaleEdit, InvalidTransition) with
+Every function takes the session explicitly, checks who may do it, flushes but never commits, changes status
+only through ``status.set_status`` (the one writer, which asks the status machine), writes one history entry
+per change and raises a DomainError (NotPermitted, StaleEdit, InvalidTransition) with
 words a person understands. Views, the CLI and the tests all call these.
 """
 
@@ -12,9 +13,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker import audit, clock, permissions
+from tracker import clock, permissions
+from tracker.actions import rules
 from tracker.actions.models import Action
 from tracker.actions.states import InvalidTransition, Status, check_transition
+from tracker.actions.status import record, set_status
 from tracker.assurance.models import SignOff, Submission
 from tracker.audit import HistoryEntry
 from tracker.auth.models import Role, User
@@ -24,7 +27,6 @@ from tracker.ids import parse_id
 from tracker.orgs.models import Agency
 from tracker.reviews.models import Recommendation
 from tracker.text import clean
-from tracker.timeline.periods import record_change
 
 DEFAULT_RECHECK_MONTHS = 6
 
@@ -55,23 +57,6 @@ def check_version(session: Session, action: Action, version: int | str | None) -
         "Check what they changed, then make your change again.",
         changes,
     )
-
-
-def record(session: Session, actor, action: Action, event: str, summary: str, before=None, after=None):
-    """The history entry about a change to an action, and (same transaction) its timeline's period."""
-    session.flush()
-    entry = audit.record(
-        session,
-        actor=actor,
-        event=event,
-        obj_type="action",
-        obj_id=action.id,
-        summary=summary,
-        before=before,
-        after={**(after or {}), "version": action.version},
-    )
-    record_change(session, action, entry)
-    return entry
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -134,7 +119,6 @@ def create_action(
         due_date=due_date,
         original_due_date=due_date,
         success_measure=(success_measure or "").strip() or None,
-        status=Status.NOT_STARTED.value,
         reported_progress="not_stated",
     )
     action.owner = _owner_for(session, agency.id, owner_id)
@@ -239,25 +223,27 @@ def change_status(session: Session, actor, action: Action, version, target: str,
     if target_status in MOVES_WITH_THEIR_OWN_STEP:
         raise InvalidTransition(MOVES_WITH_THEIR_OWN_STEP[target_status])
     if target_status == Status.CLOSED:
-        _require(permissions.can_close_action(actor, action), "Only a board member can close an action")
+        _require(
+            permissions.can_close_action(actor, action),
+            "Only a board member of this review's board, outside the agency responsible, can close this action",
+        )
         party = "board"
     check_transition(action.status_enum, target_status, party)
     reason = (clean(reason, name="The reason", field="reason") or "").strip()
     if target_status == Status.CLOSED and not reason:
         raise DomainError("Give the reason for closing this action without implementation", field="reason")
-    before = {"status": action.status}
-    action.status = target_status.value
+    was = action.status_enum
     if target_status == Status.CLOSED:
         action.closed_reason = reason
-    record(
+    set_status(
         session,
-        actor,
         action,
-        "action.status",
-        f"Status changed from “{Status(before['status']).label}” to “{target_status.label}”"
-        + (f": {reason}" if reason else ""),
-        before,
-        {"status": target_status.value, **({"reason": reason} if reason else {})},
+        target_status,
+        actor=actor,
+        party=party,
+        event="action.status",
+        summary=f"Status changed from “{was.label}” to “{target_status.label}”" + (f": {reason}" if reason else ""),
+        after={"reason": reason} if reason else None,
     )
 
 
@@ -302,6 +288,12 @@ def pending_submission(session: Session, action: Action) -> Submission | None:
     ).scalar_one_or_none()
 
 
+def evidence_adders(session: Session, submission: Submission) -> set[int]:
+    """Everyone who added an evidence item put forward in ``submission``."""
+    ids = [e["item_id"] for e in submission.evidence]
+    return set(session.execute(select(EvidenceItem.added_by_id).where(EvidenceItem.id.in_(ids))).scalars())
+
+
 def _last_sign_off(session: Session, action: Action) -> SignOff | None:
     return session.execute(
         select(SignOff).where(SignOff.action_id == action.id).order_by(SignOff.id.desc()).limit(1)
@@ -334,6 +326,9 @@ def submit_for_assurance(session: Session, actor, action: Action, version, state
     check_version(session, action, version)
     kind = _submission_kind(action)
     check_transition(action.status_enum, Status.SUBMITTED, "agency")
+    refusal = rules.plan_refusal(rules.missing_from_plan(action.owner_id, action.due_date, action.success_measure))
+    if refusal:
+        raise DomainError(refusal)
     items = current_evidence(session, action)
     if not items:
         raise DomainError("Add evidence of what was done before submitting this action for assurance")
@@ -359,7 +354,9 @@ def _after(moment, since) -> bool:
 
 
 def _submit(session, actor, action, kind, statement, items) -> Submission:
-    before = {"status": action.status}
+    """Put the evidence forward (the agency's move): from in progress or returned, or back from assured or
+    embedded when evidence changed after sign-off or a re-check falls due."""
+    check_transition(action.status_enum, Status.SUBMITTED, "agency")
     submission = Submission(
         action_id=action.id,
         kind=kind,
@@ -368,17 +365,21 @@ def _submit(session, actor, action, kind, statement, items) -> Submission:
         evidence=evidence_snapshot(items),
     )
     session.add(submission)
-    action.status = Status.SUBMITTED.value
     session.flush()
-    record(
+    set_status(
         session,
-        actor,
         action,
-        "action.submitted",
-        ("Submitted for a re-check that the change was maintained" if kind == "recheck" else "Submitted for assurance")
+        Status.SUBMITTED,
+        actor=actor,
+        party="agency",
+        event="action.submitted",
+        summary=(
+            "Submitted for a re-check that the change was maintained"
+            if kind == "recheck"
+            else "Submitted for assurance"
+        )
         + f", with {len(items)} evidence item{'s' if len(items) != 1 else ''}",
-        before,
-        {"status": action.status, "submission_id": submission.id, "evidence": submission.evidence},
+        after={"submission_id": submission.id, "evidence": submission.evidence},
     )
     return submission
 
@@ -406,6 +407,7 @@ def decide(
     accept: bool,
     comments: str | None,
     recheck_due: date | None = None,
+    meets_measure: bool | None = None,
 ) -> SignOff:
     """The reviewer's decision on the pending submission. Never by its submitter, nor by anyone who added
     the evidence, nor by the agency's own people."""
@@ -417,27 +419,20 @@ def decide(
     submission = pending_submission(session, action)
     if submission is None or action.status_enum != Status.SUBMITTED:
         raise DomainError("There is no submission waiting for a decision on this action")
-    if actor.id == submission.submitted_by_id:
-        raise NotPermitted("You submitted this action, so someone else must review it")
-    contributors = set(
-        session.execute(
-            select(EvidenceItem.added_by_id).where(EvidenceItem.id.in_([e["item_id"] for e in submission.evidence]))
-        ).scalars()
-    )
-    if actor.id in contributors:
-        raise NotPermitted("You added evidence to this submission, so someone else must review it")
+    refusal = rules.sign_off_refusal(actor.id, submission.submitted_by_id, evidence_adders(session, submission))
+    if refusal:
+        raise NotPermitted(refusal)
+    refusal = rules.decision_refusal(accept, meets_measure)
+    if refusal:
+        raise DomainError(refusal, field="meets_measure")
     comments = (clean(comments, name="Comments", field="comments") or "").strip() or None
     if not accept and not comments:
         raise DomainError("Give the reasons for returning it, so the agency knows what to do", field="comments")
 
-    recheck = submission.kind == "recheck"
-    if accept:
-        target, decision = (Status.EMBEDDED, "embedded") if recheck else (Status.ASSURED, "assured")
-    else:
-        target, decision = (Status.IN_PROGRESS, "reopened") if recheck else (Status.RETURNED, "returned")
+    target, decision = rules.decision_outcome(submission.kind, accept)
     check_transition(action.status_enum, target, "board")
 
-    before = {"status": action.status, "recheck_due": action.recheck_due}
+    before = {"recheck_due": action.recheck_due}
     if decision == "assured":
         action.recheck_due = recheck_due or clock.add_months(clock.today(), DEFAULT_RECHECK_MONTHS)
         action.completed_on = action.completed_on or submission.submitted_at.date()
@@ -445,7 +440,6 @@ def decide(
         action.recheck_due = None
     if recheck_due and decision == "embedded":
         action.recheck_due = recheck_due  # a further re-check, if the board wants one
-    action.status = target.value
     sign_off = SignOff(
         submission_id=submission.id,
         action_id=action.id,
@@ -463,14 +457,20 @@ def decide(
         "embedded": "Re-check confirmed: the change was maintained (embedded)",
         "reopened": "Re-check not confirmed: the action is reopened",
     }[decision]
-    record(
+    set_status(
         session,
-        actor,
         action,
-        f"action.{decision}",
-        words + (f": {comments}" if comments else ""),
-        before,
-        {"status": action.status, "recheck_due": action.recheck_due, "sign_off_id": sign_off.id},
+        target,
+        actor=actor,
+        party="board",
+        event=f"action.{decision}",
+        summary=words + (f": {comments}" if comments else ""),
+        before=before,
+        after={
+            "recheck_due": action.recheck_due,
+            "sign_off_id": sign_off.id,
+            **({} if meets_measure is None else {"meets_measure": meets_measure}),
+        },
     )
     return sign_off
 

@@ -1,7 +1,9 @@
 """The action status machine: the one place that says which statuses exist and which moves are allowed.
 
-Pure Python: no Flask, no SQLAlchemy. The service that changes an action's status asks ``check_transition``,
-templates show only the moves ``allowed_transitions`` returns, and a CHECK constraint guards the column.
+Pure Python: no Flask, no SQLAlchemy. One function changes an action's status, ``actions.status.set_status``:
+it asks ``check_transition``, sets the status and writes the history entry (a test fails if anything else
+assigns ``.status``). Templates show only the moves ``allowed_transitions`` returns, and a CHECK constraint
+guards the column.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from tracker import history_words, permissions
@@ -26,16 +25,17 @@ from tracker.actions.forms import (
     SubmitForAssuranceForm,
 )
 from tracker.actions.models import Action
-from tracker.actions.states import Status, allowed_transitions
+from tracker.actions.states import Status
 from tracker.assurance.models import SignOff, Submission
 from tracker.auth.fresh import fresh_login_required
 from tracker.auth.models import Role
-from tracker.errors_domain import DomainError, NotPermitted, StaleEdit
+from tracker.errors_domain import DomainError
 from tracker.extensions import db
 from tracker.ids import id_arg, parse_id
 from tracker.loading import load_visible
 from tracker.orgs.models import Agency
 from tracker.pagination import keyset_page
+from tracker.refusals import attempt
 from tracker.reviews import queries
 from tracker.reviews.models import Recommendation
 
@@ -80,6 +80,8 @@ def _page(action: Action, status: int = 200, failed: tuple[str, object] | None =
         forms[failed[0]] = failed[1]
     user = _user()
     party = permissions.party_for(user, action)
+    pending = services.pending_submission(db.session, action)
+    pending_people = {pending.submitted_by_id, *services.evidence_adders(db.session, pending)} if pending else set()
     submissions = list(
         db.session.execute(
             select(Submission).where(Submission.action_id == action.id).order_by(Submission.id.desc())
@@ -88,14 +90,13 @@ def _page(action: Action, status: int = 200, failed: tuple[str, object] | None =
     sign_offs = {
         s.submission_id: s for s in db.session.execute(select(SignOff).where(SignOff.action_id == action.id)).scalars()
     }
-    pending = services.pending_submission(db.session, action)
     context = {
         "evidence_comparison": evidence_changes.since_last_decision(
             db.session, action.id, pending, submissions, sign_offs
         ),
         "action": action,
         "party": party,
-        "moves": allowed_transitions(action.status_enum, party) if party else [],
+        "moves": permissions.allowed_moves(user, action, pending.kind if pending else None, pending_people),
         "evidence_items": services.current_evidence(db.session, action),
         "pending": pending,
         "submissions": submissions,
@@ -115,30 +116,9 @@ def _attempt(action: Action, allowed: Callable, form_name: str, form, call: Call
         abort(403)
     if not form.validate_on_submit():
         return _page(action, 422, (form_name, form))
-    try:
-        call()
-        db.session.commit()
-    except StaleEdit as stale:
-        db.session.rollback()
-        form.form_errors.append(stale.message)
-        return _page(db.session.get(Action, action.id), 409, (form_name, form), stale.changes)
-    except StaleDataError:
-        db.session.rollback()
-        form.form_errors.append(
-            "Someone else saved a change to this action at the same moment. Check it, then try again."
-        )
-        return _page(db.session.get(Action, action.id), 409, (form_name, form), [])
-    except NotPermitted:
-        db.session.rollback()
-        abort(403)
-    except DomainError as refused:
-        db.session.rollback()
-        field = getattr(form, refused.field, None) if refused.field else None
-        if field is not None:
-            field.errors = [*field.errors, refused.message]
-        else:
-            form.form_errors.append(refused.message)
-        return _page(db.session.get(Action, action.id), 422, (form_name, form))
+    refusal = attempt(call, form)
+    if refusal is not None:
+        return _page(db.session.get(Action, action.id), refusal.status, (form_name, form), refusal.changes or None)
     flash(done, "success")
     return redirect(url_for("actions.show", action_id=action.id))
 
@@ -249,6 +229,7 @@ def decide(action_id: int):
             accept=form.decision.data == "accept",
             comments=form.comments.data,
             recheck_due=form.recheck_due.data,
+            meets_measure=form.meets_measure.data == "yes",
         ),
         "Your decision has been recorded",
     )

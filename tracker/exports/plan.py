@@ -21,7 +21,8 @@ from tracker import clock
 from tracker.actions.models import Action
 from tracker.db import utcnow
 from tracker.exports.cells import safe_cell
-from tracker.reports.brag import brag_for_action
+from tracker.permissions import visible_action_fields
+from tracker.reports.brag import rate_action
 from tracker.reports.scope import Scope
 from tracker.reviews.models import Recommendation, Review
 from tracker.reviews.queries import visible_reviews_query
@@ -115,9 +116,11 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def action_data(action: Action, today: date | None = None) -> dict:
-    rating = brag_for_action(action.status, action.due_date, today or clock.today())
-    return {
+def action_data(action: Action, today: date | None = None, user=None) -> dict:
+    """One action as exported: every field for the command line (no user), else only those ``user`` may see
+    (``permissions.visible_action_fields``); a hidden field is there, empty, so the format never changes."""
+    rating = rate_action(action, today or clock.today())
+    data = {
         "id": action.id,
         "agency": action.agency.name,
         "owner": action.owner.name if action.owner else None,
@@ -135,9 +138,13 @@ def action_data(action: Action, today: date | None = None) -> dict:
         "completed_on": _iso(action.completed_on),
         "recheck_due": _iso(action.recheck_due),
     }
+    if user is None:
+        return data
+    shown = visible_action_fields(user, action)
+    return {key: (value if key in shown else None) for key, value in data.items()}
 
 
-def recommendation_data(rec: Recommendation, actions: list[Action], today: date | None = None) -> dict:
+def recommendation_data(rec: Recommendation, actions: list[Action], today: date | None = None, user=None) -> dict:
     return {
         "ref": rec.ref,
         "text": rec.text,
@@ -148,7 +155,7 @@ def recommendation_data(rec: Recommendation, actions: list[Action], today: date 
         "source_paragraphs": rec.paragraphs,
         "themes": [theme.key for theme in rec.themes],
         "response": rec.response,
-        "actions": [action_data(a, today) for a in actions],
+        "actions": [action_data(a, today, user) for a in actions],
     }
 
 
@@ -166,8 +173,8 @@ def plan_data(session: Session, user=None, scope: Scope | None = None) -> dict:
             "report_date": _iso(item.review.report_date),
             "author": item.review.author,
             "source_file": item.review.source_file,
-            "recommendations": [recommendation_data(r, actions, today) for r, actions in item.recommendations],
-            "agency_actions": [action_data(a, today) for a in item.agency_actions],
+            "recommendations": [recommendation_data(r, actions, today, user) for r, actions in item.recommendations],
+            "agency_actions": [action_data(a, today, user) for a in item.agency_actions],
         }
         for item in load_plan(session, user, scope)
     ]

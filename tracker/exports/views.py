@@ -132,7 +132,9 @@ def plan(fmt: str):
         plan_rows = load_plan(db.session, user, scope)
         from tracker.exports.xlsx import write_plan_xlsx  # the spreadsheet writer: imported when used
 
-        return temporary_download(lambda target: write_plan_xlsx(plan_rows, target, clock.today()), filename, XLSX)
+        return temporary_download(
+            lambda target: write_plan_xlsx(plan_rows, target, clock.today(), user), filename, XLSX
+        )
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "json":
         return Response(plan_json(db.session, user, scope), mimetype="application/json", headers=headers)

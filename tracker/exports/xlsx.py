@@ -18,7 +18,8 @@ import xlsxwriter
 
 from tracker.exports.cells import safe_cell
 from tracker.exports.plan import PlanReview
-from tracker.reports.brag import KEY, brag_for_action, worst
+from tracker.permissions import ACTION_FIELDS, visible_action_fields
+from tracker.reports.brag import KEY, rate_action, worst
 
 DATE_FORMAT = "d mmm yyyy"
 # Characters a workbook cannot hold (control characters other than tab and newlines).
@@ -104,13 +105,25 @@ class _Sheet:
         self.sheet.autofilter(0, 0, self.rows - 1, len(self.kinds) - 1)
 
 
-def _rows(plan: Iterable[PlanReview], today: date):
+HIDDEN_RATING = "Not shown: includes other agencies' actions"
+
+
+def _shown(user, action) -> frozenset[str]:
+    return ACTION_FIELDS if user is None else visible_action_fields(user, action)
+
+
+def _rows(plan: Iterable[PlanReview], today: date, user=None):
     for item in plan:
         review = item.review
         boards = "; ".join(board.name for board in review.boards)
         pairs = [(rec, action) for rec, actions in item.recommendations for action in actions]
         pairs += [(None, action) for action in item.agency_actions]
         for rec, action in pairs:
+            shown = _shown(user, action)
+
+            def cell(field, value, shown=shown):
+                return value if field in shown else ""
+
             yield [
                 review.ref,
                 review.title,
@@ -120,21 +133,24 @@ def _rows(plan: Iterable[PlanReview], today: date):
                 action.agency.name,
                 action.id,
                 action.text,
-                action.owner.name if action.owner else "",
-                action.due_date,
-                action.original_due_date,
+                cell("owner", action.owner.name if action.owner else ""),
+                cell("due_date", action.due_date),
+                cell("original_due_date", action.original_due_date),
                 action.status_enum.label,
-                brag_for_action(action.status, action.due_date, today).label,
-                action.completed_on,
-                action.recheck_due,
-                action.success_measure or "",
+                cell("brag", rate_action(action, today).label),
+                cell("completed_on", action.completed_on),
+                cell("recheck_due", action.recheck_due),
+                cell("success_measure", action.success_measure or ""),
             ]
 
 
-def _recommendation_rows(plan: Iterable[PlanReview], today: date):
+def _recommendation_rows(plan: Iterable[PlanReview], today: date, user=None):
     for item in plan:
         for rec, actions in item.recommendations:
-            rating = worst(brag_for_action(a.status, a.due_date, today) for a in actions)
+            if all("brag" in _shown(user, a) for a in actions):
+                rating = worst(rate_action(a, today) for a in actions).label
+            else:
+                rating = HIDDEN_RATING
             yield [
                 item.review.ref,
                 item.review.title,
@@ -145,16 +161,18 @@ def _recommendation_rows(plan: Iterable[PlanReview], today: date):
                 "; ".join(theme.label for theme in rec.themes),
                 rec.response_label,
                 len(actions),
-                rating.label,
+                rating,
             ]
 
 
-def write_plan_xlsx(plan: list[PlanReview], target: BinaryIO, today: date) -> None:
+def write_plan_xlsx(plan: list[PlanReview], target: BinaryIO, today: date, user=None) -> None:
+    """The plan as a workbook: every field for the command line (no user), else only those ``user`` may see
+    (``permissions.visible_action_fields``)."""
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     book = xlsxwriter.Workbook(target, options)
     for title, columns, rows in (
-        ("Actions", ACTION_COLUMNS, _rows(plan, today)),
-        ("Recommendations", RECOMMENDATION_COLUMNS, _recommendation_rows(plan, today)),
+        ("Actions", ACTION_COLUMNS, _rows(plan, today, user)),
+        ("Recommendations", RECOMMENDATION_COLUMNS, _recommendation_rows(plan, today, user)),
         ("BRAG key", KEY_COLUMNS, ([label, meaning] for _, label, meaning in KEY)),
     ):
         sheet = _Sheet(book, title, columns)

@@ -67,7 +67,7 @@ def plan_xlsx(job, report) -> tuple[str, str, str]:
     handle, path = tempfile.mkstemp(prefix="tracker-job-")
     try:
         with os.fdopen(handle, "wb") as target:
-            write_plan_xlsx(plan_rows, target, clock.today())
+            write_plan_xlsx(plan_rows, target, clock.today(), user)  # only what the person may see
     except BaseException:
         os.unlink(path)
         raise

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from tracker import clock
 from tracker.errors_domain import DomainError
 from tracker.reports import asat, lists, queries
+from tracker.reports.attention import attention_items
 from tracker.reports.brag import KEY
 from tracker.reports.figures import AgencyRow, Listing, RecommendationRow, ReviewSection, Tally, ThemeRow
 from tracker.reports.queries import Groups
@@ -59,6 +60,7 @@ class Report:
     recommendations_by_rating: Counter
     responses_recorded: int
     key: list = field(default_factory=lambda: KEY)
+    attention: list = field(default_factory=list)  # attention.AttentionItem, what the headline leads with
 
     @property
     def on(self) -> date:
@@ -132,7 +134,7 @@ def build_report(session: Session, scope: Scope, *, as_at: date | None = None) -
         ),
         key=lambda agency: agency.name,
     )
-    return Report(
+    report = Report(
         scope=scope,
         today=today,
         as_at=as_at,
@@ -151,6 +153,8 @@ def build_report(session: Session, scope: Scope, *, as_at: date | None = None) -
         recommendations_by_rating=by_rating,
         responses_recorded=responded,
     )
+    report.attention = attention_items(report, session, scope.actions)
+    return report
 
 
 class _Figures:

@@ -42,6 +42,8 @@ STATUS_SEGMENTS = [
 
 BRAG_SEGMENTS = [
     Segment(Brag.RED, "Red", "#d4351c", "#ffffff"),
+    Segment(Brag.NOT_PLANNED, "No owner or due date", "#4c2c92", "#ffffff"),
+    Segment(Brag.NO_ACTION, "No action set", "#ffdd00", "#0b0c0c"),
     Segment(Brag.AMBER, "Amber", "#f47738", "#0b0c0c"),
     Segment(Brag.GREEN, "Green", "#00703c", "#ffffff"),
     Segment(Brag.BLUE, "Blue", "#1d70b8", "#ffffff"),

@@ -39,7 +39,7 @@ class Describer:
             status=row.status,
             due_date=row.due_date,
             recheck_due=row.recheck_due,
-            rating=brag_for_action(row.status, row.due_date, day),
+            rating=brag_for_action(row.status, row.due_date, day, row.owner is not None),
             days_late=late,
             **extra,
         )
@@ -95,8 +95,8 @@ def as_at(session: Session, scope: Scope, rows, existing, states, when: tuple, d
     changed = []
     for row in rows:
         state = states.get(row.id)
-        rating_now = brag_for_action(row.status, row.due_date, today)
-        rating_then = brag_for_action(state.status, state.due_date, day) if state else None
+        rating_now = brag_for_action(row.status, row.due_date, today, row.owner is not None)
+        rating_then = brag_for_action(state.status, state.due_date, day, state.owner is not None) if state else None
         if state is None or state.status != row.status or rating_then != rating_now:
             changed.append((row, state, rating_then))
     shown = {name: items[: OWED_LIMIT if name == "owed" else LIST_LIMIT] for name, items in chosen.items()}

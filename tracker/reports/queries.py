@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tracker.actions.models import Action
 from tracker.actions.states import FINISHED, Status
-from tracker.assurance.models import SignOff
+from tracker.assurance.models import SignOff, Submission
 from tracker.audit import HistoryEntry
 from tracker.auth.models import User
 from tracker.orgs.models import Agency
@@ -48,11 +48,12 @@ class Groups:
     agencies: list[tuple]  # (agency id, status, timing, count)
 
 
-def timing_case(due: ColumnElement, today: date) -> ColumnElement:
+def timing_case(due: ColumnElement, owner_id: ColumnElement, today: date) -> ColumnElement:
     """``brag.timing`` in SQL: the same buckets, from the same comparisons."""
     return case(
         (due.is_(None), literal(Timing.NO_DATE.value)),
         (due < today, literal(Timing.PAST.value)),
+        (owner_id.is_(None), literal(Timing.NO_OWNER.value)),
         (due <= soon_until(today), literal(Timing.SOON.value)),
         else_=literal(Timing.LATER.value),
     )
@@ -68,7 +69,7 @@ def action_groups(session: Session, where: ColumnElement, today: date, review_id
         Action.recommendation_id,
         Action.agency_id,
         Action.status,
-        timing_case(Action.due_date, today).label("timing"),
+        timing_case(Action.due_date, Action.owner_id, today).label("timing"),
     ).where(where)
     return grouped(session, scoped, review_id)
 
@@ -180,6 +181,25 @@ def _listed(where: ColumnElement, *extra):
         .outerjoin(owner, owner.id == Action.owner_id)
         .where(where)
     )
+
+
+def waiting_and_stale(session: Session, where: ColumnElement, stale_before: datetime) -> tuple[datetime | None, int]:
+    """For the headline, in one query: when the longest-waiting submission still without a decision was made,
+    and how many unfinished actions have not changed at all since ``stale_before``."""
+    waiting = (
+        select(func.min(Submission.submitted_at))
+        .join(Action, Action.id == Submission.action_id)
+        .outerjoin(SignOff, SignOff.submission_id == Submission.id)
+        .where(where, Action.status == Status.SUBMITTED.value, SignOff.id.is_(None))
+        .scalar_subquery()
+    )
+    stale = (
+        select(func.count(Action.id))
+        .where(where, Action.status.in_(UNFINISHED), Action.updated_at < stale_before)
+        .scalar_subquery()
+    )
+    oldest, count = session.execute(select(waiting, stale)).one()
+    return oldest, int(count or 0)
 
 
 def overdue(session: Session, where: ColumnElement, today: date, limit: int) -> list:

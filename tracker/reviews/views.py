@@ -9,11 +9,11 @@ from tracker import clock
 from tracker.actions.forms import ResponseForm
 from tracker.actions.states import Status
 from tracker.assurance.exercise_queries import exercises_for_review
-from tracker.errors_domain import DomainError, NotPermitted
 from tracker.extensions import db
 from tracker.ids import id_arg
 from tracker.loading import load_visible
 from tracker.permissions import can_plan_review, can_view_review
+from tracker.refusals import attempt
 from tracker.reviews import queries, services, summary
 from tracker.reviews.models import Recommendation, Review
 
@@ -92,18 +92,13 @@ def respond(recommendation_id: int):
         abort(403)
     form = ResponseForm()
     if form.validate_on_submit():
-        try:
-            services.respond_to_recommendation(
+        refusal = attempt(
+            lambda: services.respond_to_recommendation(
                 db.session, current_user._get_current_object(), rec, form.response.data, form.rationale.data
-            )
-            db.session.commit()
-        except NotPermitted:
-            db.session.rollback()
-            abort(403)
-        except DomainError as refused:
-            db.session.rollback()
-            form.form_errors.append(refused.message)
-        else:
+            ),
+            form,
+        )
+        if refusal is None:
             flash("The board's response has been saved", "success")
             return redirect(url_for("reviews.recommendation", recommendation_id=rec.id))
     return _recommendation_page(rec, form, 422)

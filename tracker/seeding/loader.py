@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from tracker import audit
 from tracker.actions.models import Action
 from tracker.actions.states import initial_status_for_reported_progress
+from tracker.actions.status import set_status
 from tracker.orgs.models import Agency, Board
 from tracker.reviews.models import Recommendation, Review, Theme
 from tracker.seeding.datafile import THEME_DEFINITIONS, check_layout
@@ -275,13 +276,12 @@ def _load_review(session, report, data, filename, boards, agencies, aliases, the
 
 
 def _load_action(session, report, review, recommendations, seed_key: str, values: dict, title=None) -> Action:
+    """Create or correct a seeded action. A new one starts "not started"; when the review's report says the
+    work is under way or done, it is then moved to "in progress" through the one status writer (as the
+    agency's move: the report is the agency's account). Later re-seeds never touch the status."""
     existing = session.execute(select(Action).where(Action.seed_key == seed_key)).scalar_one_or_none()
     if existing is None:
-        values = {
-            **values,
-            "review_id": review.id,
-            "status": initial_status_for_reported_progress(values["reported_progress"]).value,
-        }
+        values = {**values, "review_id": review.id}
     elif existing.title is None and title:
         # The title is the board's once written: the seed only gives one where none has been written yet.
         values = {**values, "title": title}
@@ -290,6 +290,17 @@ def _load_action(session, report, review, recommendations, seed_key: str, values
     action = _upsert(session, report, Action, {"seed_key": seed_key}, values, "action", f"action {seed_key}")
     if _set_collection(action, "recommendations", recommendations):
         session.flush()
+    start = initial_status_for_reported_progress(values["reported_progress"])
+    if existing is None and start != action.status_enum:
+        set_status(
+            session,
+            action,
+            start,
+            actor=SEED_ACTOR,
+            party="agency",
+            event="action.status",
+            summary=f"Status set to “{start.label}” from the review's report ({action.reported_progress_label})",
+        )
     return action
 
 

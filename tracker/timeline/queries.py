@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, case, exists, or_, select
+from sqlalchemy import ColumnElement, String, and_, case, cast, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.actions.models import Action
@@ -53,13 +53,15 @@ def groups_at(session: Session, where: ColumnElement, end: datetime, day: date, 
     held = period.id.is_not(None)
     status = case((held, period.status), else_=Action.status)
     due = case((held, period.due_date), else_=Action.due_date)
+    # No owner makes an action not planned (brag.timing): the period's owner name, or the action's owner id.
+    owner = case((held, period.owner), else_=cast(Action.owner_id, String))
     then = (
         select(
             Action.review_id,
             Action.recommendation_id,
             Action.agency_id,
             status.label("status"),
-            timing_case(due, day).label("timing"),
+            timing_case(due, owner, day).label("timing"),
         )
         .outerjoin(period, and_(period.action_id == Action.id, covering(period, end)))
         .where(where, or_(held, and_(~anything, Action.created_at < end)))

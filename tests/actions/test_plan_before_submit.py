@@ -54,7 +54,7 @@ def test_the_reviewer_sees_the_measure_and_cannot_accept_evidence_they_say_falls
     client = signed_in("board_member")
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)
     assert "Does the evidence meet the measure of success?" in page
-    assert 'class="govuk-body app-measure">Audit shows the new practice in every case<' in page
+    assert 'app-measure">Audit shows the new practice in every case<' in page
     data = {"version": str(action.version), "decision": "accept"}
     unanswered = client.post(f"/actions/{action.id}/decision", data=data)
     assert unanswered.status_code == 422

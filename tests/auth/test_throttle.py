@@ -38,7 +38,7 @@ def test_one_address_guessing_is_throttled_even_with_the_right_password(client, 
 def test_the_person_still_signs_in_from_an_address_that_has_not_failed(app, client, users):
     fail(client, users["auditor"], ATTACKER, 10)
     response = attempt(app.test_client(), users["auditor"], PASSWORD, HOME)
-    assert response.status_code == 302 and response.headers["Location"] == "/reviews"
+    assert response.status_code == 302 and response.headers["Location"] == "/home"
 
 
 def spread_attack(client, email: str) -> list[str]:
@@ -68,7 +68,7 @@ def test_under_attack_a_valid_second_factor_still_signs_in_from_a_failed_address
     code = client.post(
         "/sign-in/code", data={"code": code_at(secret, clock.now(), 1)}, environ_base={"REMOTE_ADDR": addresses[0]}
     )
-    assert code.status_code == 302 and code.headers["Location"] == "/reviews"
+    assert code.status_code == 302 and code.headers["Location"] == "/home"
 
 
 def test_wrong_codes_are_limited_per_account_from_every_address(client, users):

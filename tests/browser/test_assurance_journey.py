@@ -83,7 +83,7 @@ def test_lead_submits_board_returns_then_accepts(live_server, browser):
     expect(lead.get_by_text("with the board for assurance")).to_be_visible()
 
     # From the landing page alone: the submission is listed as waiting for the member's decision.
-    sign_in_as(member, live_server, "board_member")
+    member.goto(live_server + "/home")
     expect(member.get_by_role("heading", name="What is waiting for you")).to_be_visible()
     path = action_url.removeprefix(live_server)
     member.locator("section[aria-labelledby=awaiting]").locator(f'a[href="{path}"]').click()
@@ -94,7 +94,7 @@ def test_lead_submits_board_returns_then_accepts(live_server, browser):
     evidence = member.get_by_role("heading", name="Strategy meeting protocol").bounding_box()
     decision = member.get_by_role("group", name="Your decision").bounding_box()
     assert measure["y"] < evidence["y"] < decision["y"]
-    expect(member.locator("#measure + .app-quote")).to_contain_text("Every strategy meeting follows the protocol")
+    expect(member.locator(".app-measure")).to_contain_text("Every strategy meeting follows the protocol")
     member.get_by_role("group", name="Does the evidence meet the measure of success?").get_by_label("No").check()
     member.get_by_label("Return it to the agency, with reasons").check()
     member.get_by_label("Comments").fill("Add the training attendance records.")

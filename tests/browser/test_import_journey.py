@@ -77,7 +77,11 @@ def test_board_member_adds_a_review_from_a_pdf_corrects_two_proposals_and_confir
 
     page.get_by_role("button", name="Confirm and create the review").click()
     expect(page.get_by_role("heading", name="Child Safeguarding Practice Review: Child T", level=1)).to_be_visible()
-    expect(page.get_by_text("and report to the Board within six months.")).to_be_visible()
+    # The review page is a summary: each recommendation opens to its words and actions.
+    corrected = page.locator("details.app-rec", has_text="and report to the Board within six months.")
+    corrected.locator("summary").click()
+    expect(corrected.get_by_text("and report to the Board within six months.")).to_be_visible()
+    page.get_by_text(re.compile("Thames Valley Police: 1 action")).click()
     expect(page.get_by_text(re.compile("has since introduced a daily review of incidents")).first).to_be_visible()
 
     # The whole report is kept as the review's source; each item opens in it with its own words marked.
@@ -86,7 +90,8 @@ def test_board_member_adds_a_review_from_a_pdf_corrects_two_proposals_and_confir
     expect(page.get_by_role("heading", name="The report", level=1)).to_be_visible()
     expect(page.get_by_text(re.compile("shares domestic abuse incidents involving a baby")).first).to_be_visible()
     page.goto(review_url)
-    page.get_by_role("link", name=re.compile("Recommendation A")).first.click()
+    page.locator("details.app-rec summary").first.click()
+    page.get_by_role("link", name="Open recommendation A on its own page").click()
     page.locator("#read-in-report").click()
     expect(page.locator("mark#passage")).to_contain_text("shares domestic abuse incidents involving a baby")
     page.wait_for_load_state("networkidle")

@@ -30,7 +30,8 @@ def test_recommendation_and_action_pages_link_to_their_highlighted_passage(live_
     sign_in_as(page, live_server, "board_member")
     page.goto(f"{live_server}/reviews")
     page.get_by_role("link", name="Serious Case Review: Child J").first.click()
-    page.get_by_role("link", name="Recommendation F").click()
+    page.locator("details.app-rec summary", has_text="Recommendation F").click()
+    page.get_by_role("link", name="Open recommendation F on its own page").click()
     expect(page.get_by_role("heading", name="Recommendation F", level=1)).to_be_visible()
 
     page.get_by_role("link", name="Read it in the report").click()

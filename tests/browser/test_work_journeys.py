@@ -49,11 +49,21 @@ def _prepare(app) -> None:
     for action, title in ((waiting, "Strategy meeting protocol"), (returned, "Briefing slides")):
         action.status = "not_started"
         action.success_measure = "Every strategy meeting has the police present, checked by a dip sample"
+        action.owner, action.due_date = lead, clock.today() + timedelta(days=90)  # planned: it may be submitted
         db.session.flush()
         services.change_status(db.session, lead, action, action.version, "in_progress")
         add_evidence(action, lead, title=title)
         services.submit_for_assurance(db.session, lead, action, action.version, "The protocol is in use.")
-    services.decide(db.session, member, returned, returned.version, accept=False, comments=REASON, recheck_due=None)
+    services.decide(
+        db.session,
+        member,
+        returned,
+        returned.version,
+        accept=False,
+        comments=REASON,
+        recheck_due=None,
+        meets_measure=False,
+    )
     open_exercise(
         db.session, member, review, title="Spring assurance check", deadline=clock.today() + timedelta(days=21)
     )
@@ -91,6 +101,7 @@ def test_board_member_decides_a_waiting_submission_from_the_landing_page(server,
     expect(page.get_by_role("group", name="Re-check date")).to_be_hidden()
     page.get_by_label("Accept: the evidence shows it").check()
     expect(page.get_by_role("group", name="Re-check date")).to_be_visible()
+    page.get_by_role("group", name="Does the evidence meet the measure of success?").get_by_label("Yes").check()
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("Your decision has been recorded")).to_be_visible()
     check(page, "board member action decided")

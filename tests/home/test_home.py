@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.actions.helpers import add_evidence, police_action, user
+from tests.actions.helpers import add_evidence, plan_action, police_action, user
 from tests.conftest import sign_in
 from tracker import clock
 from tracker.actions import services
@@ -19,7 +19,7 @@ from tracker.reviews.models import Review
 
 
 def _submitted(users, action=None):
-    action = action or police_action()
+    action = plan_action(action or police_action())
     lead = user(users["agency_lead"])
     services.change_status(db.session, lead, action, action.version, "in_progress")
     add_evidence(action, lead)

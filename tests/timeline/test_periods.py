@@ -74,6 +74,18 @@ def test_every_change_writes_the_period_the_history_implies(app, monkeypatch):
         success_measure=None,
     )
     services.reassign_owner(db.session, plan.member, care, care.version, plan.leads[SOCIAL_CARE].id)
+    _on(monkeypatch, date(2026, 3, 20))
+    # Planned again (an owner and a measure) before it can be put forward: a third period for the owner.
+    services.update_plan(
+        db.session,
+        plan.member,
+        police,
+        police.version,
+        owner_id=plan.leads[POLICE].id,
+        due_date=date(2026, 9, 30),
+        due_date_reason=None,
+        success_measure="An audit of cases shows the change",
+    )
     _on(monkeypatch, date(2026, 4, 2))
     plan.assure(police, recheck_due=date(2026, 10, 1))
     plan.return_(returned)
@@ -86,7 +98,8 @@ def test_every_change_writes_the_period_the_history_implies(app, monkeypatch):
     # One open period per action, holding its values now.
     open_now = {k[0]: k for k in written() if k[6] is None}
     assert open_now[police.id][1:4] == ("assured", date(2026, 9, 30), date(2026, 10, 1))
-    assert open_now[police.id][4] is None  # the owner was taken off by the plan change
+    assert open_now[police.id][4] == plan.leads[POLICE].name  # taken off by the plan change, then given back
+    assert any(k[0] == police.id and k[4] is None and k[6] is not None for k in written())  # the stretch without
     assert open_now[care.id][1] == "closed" and open_now[care.id][4] == plan.leads[SOCIAL_CARE].name
 
 

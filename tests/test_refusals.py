@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+from pathlib import Path
+
 import pytest
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -9,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Forbidden
 from wtforms import StringField
 
+import tracker
 from tracker.audit import HistoryEntry
 from tracker.errors_domain import DomainError, NotPermitted, StaleEdit
 from tracker.extensions import db
@@ -78,3 +83,54 @@ def test_a_call_that_goes_through_is_committed(app):
         assert attempt(write) is None
         db.session.rollback()  # nothing left to undo: attempt committed it
         assert _entries() == before + 1
+
+
+def _caught_names(handler: ast.ExceptHandler) -> list[ast.expr]:
+    if handler.type is None:
+        return []
+    return list(handler.type.elts) if isinstance(handler.type, ast.Tuple) else [handler.type]
+
+
+def _resolve(module, node: ast.expr):
+    """The object an ``except`` clause names (``DomainError``, ``services.ImportRefused``), looked up in the
+    module's own namespace."""
+    if isinstance(node, ast.Name):
+        return getattr(module, node.id, None)
+    if isinstance(node, ast.Attribute):
+        owner = _resolve(module, node.value)
+        return getattr(owner, node.attr, None) if owner is not None else None
+    return None
+
+
+VIEW_MODULES = sorted(Path(tracker.__file__).parent.glob("**/views*.py"))
+
+
+def test_there_are_view_modules_to_check():
+    assert len(VIEW_MODULES) > 10  # the glob found the views, so the check below checks something
+
+
+@pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda p: str(p.relative_to(Path(tracker.__file__).parent)))
+def test_no_view_turns_a_refusal_into_a_page_by_hand(path):
+    """Every view hands a refused service call to ``refusals.attempt``: one place rolls back and chooses the
+    403, 409 or form error. Catching a DomainError (or a subclass, or StaleDataError) in a view writes that
+    mapping again."""
+    name = ".".join(path.relative_to(Path(tracker.__file__).parent.parent).with_suffix("").parts)
+    module = importlib.import_module(name)
+    by_hand = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.ExceptHandler):
+            continue
+        for caught in _caught_names(node):
+            obj = _resolve(module, caught)
+            if isinstance(obj, type) and issubclass(obj, DomainError | StaleDataError):
+                by_hand.append(f"line {node.lineno}: except {ast.unparse(caught)}")
+    assert by_hand == []
+
+
+def test_the_check_sees_a_hand_written_refusal(tmp_path):
+    """The check above is not vacuous: it finds a catch of a DomainError subclass through a module attribute."""
+    source = "try:\n    pass\nexcept errors_domain.StaleEdit:\n    pass\n"
+    handler = next(n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.ExceptHandler))
+    module = type("M", (), {"errors_domain": importlib.import_module("tracker.errors_domain")})
+    (caught,) = _caught_names(handler)
+    assert issubclass(_resolve(module, caught), DomainError)

@@ -29,7 +29,6 @@ from tracker.actions.states import Status
 from tracker.assurance.models import SignOff, Submission
 from tracker.auth.fresh import fresh_login_required
 from tracker.auth.models import Role
-from tracker.errors_domain import DomainError
 from tracker.extensions import db
 from tracker.ids import id_arg, parse_id
 from tracker.loading import load_visible
@@ -247,23 +246,24 @@ def new(recommendation_id: int):
     )
     form.agency.choices = [SelectChoice("", "Choose an agency")] + [SelectChoice(str(a.id), a.name) for a in agencies]
     if form.validate_on_submit():
-        try:
-            action = services.create_action(
-                db.session,
-                _user(),
-                rec,
-                agency_id=parse_id(form.agency.data),
-                text=form.text.data,
-                due_date=form.due_date.data,
-                success_measure=form.success_measure.data,
+        created: list[Action] = []
+        refusal = attempt(
+            lambda: created.append(
+                services.create_action(
+                    db.session,
+                    _user(),
+                    rec,
+                    agency_id=parse_id(form.agency.data),
+                    text=form.text.data,
+                    due_date=form.due_date.data,
+                    success_measure=form.success_measure.data,
+                )
             )
-            db.session.commit()
-        except DomainError as refused:
-            db.session.rollback()
-            form.form_errors.append(refused.message)
-        else:
+        )
+        if refusal is None:
             flash("The action has been added. Assign its owner on this page.", "success")
-            return redirect(url_for("actions.show", action_id=action.id))
+            return redirect(url_for("actions.show", action_id=created[0].id))
+        form.form_errors.append(refusal.message)
     status = 422 if form.errors else 200
     return render_template("actions/new.html", form=form, rec=rec, review=rec.review), status
 

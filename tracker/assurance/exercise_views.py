@@ -18,7 +18,6 @@ from tracker.assurance.exercise_forms import (
     yes_no,
 )
 from tracker.assurance.models import Exercise, ExerciseItem
-from tracker.errors_domain import DomainError, NotPermitted
 from tracker.extensions import db
 from tracker.ids import parse_id
 from tracker.loading import load_visible
@@ -30,17 +29,20 @@ from tracker.permissions import (
     can_view_exercise_agency,
     can_view_review,
 )
+from tracker.refusals import attempt
 from tracker.reviews.models import Review
 
 bp = Blueprint("exercises", __name__)
 
 
-def _show_error(form, error: DomainError, default: str) -> None:
-    """Put a service's refusal on the form field it names, or 403 when the user may not do it at all."""
-    if isinstance(error, NotPermitted):
-        abort(403)
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = [*field.errors, error.message]
+def _refused(form, call, default: str) -> bool:
+    """Run one service call through ``refusals.attempt`` (commit, or roll back and 403 when the user may not
+    do it at all); True when refused, with the reason on the field it names, else on ``default``."""
+    refusal = attempt(call, form, top_of_form=False)
+    if refusal is not None and not refusal.placed:
+        field = getattr(form, default)
+        field.errors = [*field.errors, refusal.message]
+    return refusal is not None
 
 
 def _plural(count: int, word: str) -> str:
@@ -67,21 +69,23 @@ def new(review_id: int):
     if request.method == "GET":
         form.agencies.data = [agency.id for agency, _ in in_reach]
     if form.validate_on_submit():
-        try:
-            exercise = exercises.open_exercise(
-                db.session,
-                current_user,
-                review,
-                title=form.title.data,
-                deadline=form.deadline.data,
-                agency_ids=form.agencies.data,
+        opened: list[Exercise] = []
+
+        def open_it():
+            return opened.append(
+                exercises.open_exercise(
+                    db.session,
+                    current_user,
+                    review,
+                    title=form.title.data,
+                    deadline=form.deadline.data,
+                    agency_ids=form.agencies.data,
+                )
             )
-        except DomainError as error:
-            _show_error(form, error, "title")
-        else:
-            db.session.commit()
-            flash(f"Assurance exercise “{exercise.title}” opened", "success")
-            return redirect(url_for("exercises.show", exercise_id=exercise.id))
+
+        if not _refused(form, open_it, "title"):
+            flash(f"Assurance exercise “{opened[0].title}” opened", "success")
+            return redirect(url_for("exercises.show", exercise_id=opened[0].id))
     return render_template("exercises/new.html", form=form, review=review, in_reach=in_reach)
 
 
@@ -131,14 +135,13 @@ def decide(exercise_id: int, item_id: int):
         abort(403)
     form = DecisionForm(prefix=f"decision-{item.id}")
     if form.validate_on_submit():
-        try:
-            exercises.decide_item(
+
+        def decide_it():
+            return exercises.decide_item(
                 db.session, current_user, item, accept=bool(form.accept.data), comment=form.comment.data
             )
-        except DomainError as error:
-            _show_error(form, error, "comment")
-        else:
-            db.session.commit()
+
+        if not _refused(form, decide_it, "comment"):
             flash("Answer accepted" if form.accept.data else f"Answer returned to {item.agency.name}", "success")
             return redirect(url_for("exercises.show", exercise_id=exercise.id, _anchor=f"item-{item.id}"))
     return _render_show(exercise, form=form, failed_decision=(item.id, form))
@@ -151,15 +154,11 @@ def close(exercise_id: int):
     if not can_run_exercise(current_user, exercise.review):
         abort(403)
     form = CloseForm(prefix="close")
-    if form.validate_on_submit():
-        try:
-            exercises.close_exercise(db.session, current_user, exercise)
-        except DomainError as error:
-            _show_error(form, error, "submit")
-        else:
-            db.session.commit()
-            flash("The exercise is closed. Its results are kept as they are now", "success")
-            return redirect(url_for("exercises.show", exercise_id=exercise.id))
+    if form.validate_on_submit() and not _refused(
+        form, lambda: exercises.close_exercise(db.session, current_user, exercise), "submit"
+    ):
+        flash("The exercise is closed. Its results are kept as they are now", "success")
+        return redirect(url_for("exercises.show", exercise_id=exercise.id))
     return _render_show(exercise, form=form, close_form=form)
 
 
@@ -187,12 +186,9 @@ def worksheet(exercise_id: int, agency_id: int):
     agency = db.session.get(Agency, agency_id)
     form = None
     if request.method == "POST":
-        try:
-            exercises.ensure_can_answer(current_user, exercise, agency_id)
-        except NotPermitted:
-            abort(403)
-        except DomainError as error:
-            flash(error.message, "error")
+        refusal = attempt(lambda: exercises.ensure_can_answer(current_user, exercise, agency_id))  # 403 raised
+        if refusal is not None:
+            flash(refusal.message, "error")
             return redirect(url_for("exercises.worksheet", exercise_id=exercise.id, agency_id=agency_id))
         form = _handle_worksheet_post(exercise, agency)
         if form is None:
@@ -226,8 +222,9 @@ def _handle_worksheet_post(exercise: Exercise, agency: Agency):
             abort(404)
         form = _answer_form(item, current_evidence(db.session, item.action), formdata=request.form)
         if form.validate_on_submit():
-            try:
-                exercises.answer_item(
+
+            def answer_it():
+                return exercises.answer_item(
                     db.session,
                     current_user,
                     item,
@@ -236,22 +233,19 @@ def _handle_worksheet_post(exercise: Exercise, agency: Agency):
                     comment=form.comment.data,
                     evidence_item_ids=form.evidence.data or [],
                 )
-            except DomainError as error:
-                _show_error(form, error, "implemented")
-            else:
-                db.session.commit()
+
+            if not _refused(form, answer_it, "implemented"):
                 flash("Answer saved", "success")
                 return None
         return form
     if step == "return":
         form = ReturnForm(prefix="return")
         if form.validate_on_submit():
-            try:
-                exercises.submit_return(db.session, current_user, exercise, agency.id, form.statement.data)
-            except DomainError as error:
-                _show_error(form, error, "statement")
-            else:
-                db.session.commit()
+
+            def submit_it():
+                return exercises.submit_return(db.session, current_user, exercise, agency.id, form.statement.data)
+
+            if not _refused(form, submit_it, "statement"):
                 flash(f"{agency.name}'s return has been submitted to the board", "success")
                 return None
         return form

@@ -21,9 +21,9 @@ from tracker.auth.fresh import fresh_login_required, safe_next
 from tracker.auth.models import User
 from tracker.auth.services import SignInRefused
 from tracker.auth.views import bp, home_for
-from tracker.errors_domain import DomainError, NotPermitted
 from tracker.extensions import db
 from tracker.outbox import services as outbox
+from tracker.refusals import attempt
 
 log = logging.getLogger(__name__)
 
@@ -52,24 +52,26 @@ def change_password():
     form = ChangePasswordForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            accounts.change_password(
-                db.session,
-                user,
-                form.current_password.data,
-                form.new_password.data,
-                request.remote_addr,
-                current_app.config,
-            )
-        except SignInRefused as refused:
-            db.session.commit()
-            form.current_password.errors.append(refused.message)
+        throttled: list[SignInRefused] = []
+
+        def change() -> None:
+            try:
+                accounts.change_password(
+                    db.session,
+                    user,
+                    form.current_password.data,
+                    form.new_password.data,
+                    request.remote_addr,
+                    current_app.config,
+                )
+            except SignInRefused as refused:  # not a DomainError: committed, as the failure must be kept
+                throttled.append(refused)
+
+        refusal = attempt(change, form, keep_refused=True)  # keep the record of a wrong current password
+        if throttled:
+            form.current_password.errors.append(throttled[0].message)
             status = 429
-        except DomainError as refused:
-            db.session.commit()  # keep the record of a wrong current password
-            form[refused.field].errors.append(refused.message)
-        else:
-            db.session.commit()
+        elif refusal is None:
             sessions.keep_current(user)
             flash("Your password has been changed. You have been signed out everywhere else", "success")
             return redirect(url_for("auth.account"))
@@ -90,13 +92,12 @@ def two_factor_setup():
     db.session.commit()  # the same secret until it is confirmed, however often the page is loaded
     form = SetUpTwoFactorForm()
     if form.validate_on_submit():
-        try:
-            codes = two_factor.turn_on(db.session, user, form.code.data)
-        except DomainError as refused:
-            db.session.rollback()
-            form.code.errors.append(refused.message)
+        turned_on: list[list[str]] = []
+        refusal = attempt(lambda: turned_on.append(two_factor.turn_on(db.session, user, form.code.data)))
+        if refusal is not None:
+            form.code.errors.append(refusal.message)
         else:
-            db.session.commit()
+            codes = turned_on[0]
             sessions.keep_current(user)
             # Shown once, in this response, and never again: only their hashes are kept.
             return render_template("account/recovery_codes.html", codes=codes, next_url=home_for(user))
@@ -122,11 +123,7 @@ def reset_two_factor(user_id: int):
     form = ResetTwoFactorForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        two_factor.reset(db.session, _user(), person)
-    except NotPermitted:
-        abort(403)
-    db.session.commit()
+    attempt(lambda: two_factor.reset(db.session, _user(), person))  # refused only as NotPermitted: 403
     flash(
         f"The two-factor sign-in of {person.name} has been reset and they have been signed out. They will set "
         "it up again when they next sign in",
@@ -197,13 +194,10 @@ def reset_password():
         return _link_not_working()
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            accounts.reset_password(db.session, hashed, form.new_password.data)
-        except DomainError as refused:
-            db.session.rollback()
-            form.new_password.errors.append(refused.message)
+        refusal = attempt(lambda: accounts.reset_password(db.session, hashed, form.new_password.data))
+        if refusal is not None:
+            form.new_password.errors.append(refusal.message)
         else:
-            db.session.commit()
             # Nobody is signed in by a reset: whoever was (on this browser or any other) is signed out.
             logout_user()
             session.clear()

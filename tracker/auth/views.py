@@ -11,8 +11,8 @@ from tracker.auth.accounts import confirm_identity
 from tracker.auth.forms import CodeForm, ConfirmForm, RecoveryCodeForm, SignInForm
 from tracker.auth.fresh import RETRY_KEY, mark_fresh, safe_next
 from tracker.auth.services import SignInRefused, authenticate, end_all_sessions
-from tracker.errors_domain import DomainError
 from tracker.extensions import db
+from tracker.refusals import attempt
 
 bp = Blueprint("auth", __name__)
 bp.before_app_request(sessions.enforce_limits)
@@ -129,17 +129,19 @@ def confirm():
     status = 200
     if form.validate_on_submit():
         code = form.code.data if "code" in form else None
-        try:
-            confirm_identity(db.session, user, form.password.data, code, request.remote_addr, current_app.config)
-        except SignInRefused as refused:
-            db.session.commit()
-            form.password.errors.append(refused.message)
+        throttled: list[SignInRefused] = []
+
+        def confirm_now() -> None:
+            try:
+                confirm_identity(db.session, user, form.password.data, code, request.remote_addr, current_app.config)
+            except SignInRefused as refused:  # not a DomainError: committed, as the failure must be kept
+                throttled.append(refused)
+
+        refusal = attempt(confirm_now, form, keep_refused=True)  # keep the record of the failure
+        if throttled:
+            form.password.errors.append(throttled[0].message)
             status = 429
-        except DomainError as refused:
-            db.session.commit()  # keep the record of the failure
-            form[refused.field].errors.append(refused.message)
-        else:
-            db.session.commit()
+        elif refusal is None:
             mark_fresh()
             if session.pop(RETRY_KEY, False):
                 flash("Thank you. Now make your change again: it was not saved before you confirmed", "info")

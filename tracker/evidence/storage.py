@@ -52,6 +52,8 @@ class StoredFile:
 
 
 class FileTooLarge(DomainError):
+    status = 413  # what ``refusals.attempt`` answers with
+
     def __init__(self, limit: int):
         super().__init__(too_large_message(limit), field="files")
 

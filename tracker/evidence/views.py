@@ -6,17 +6,16 @@ import logging
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from tracker.actions.models import Action
-from tracker.errors_domain import DomainError, NotPermitted
 from tracker.evidence import filetypes, personal_data, services, storage
 from tracker.evidence.forms import CorrectionForm, EvidenceForm
 from tracker.evidence.models import EvidenceFile, EvidenceItem
 from tracker.extensions import db
 from tracker.loading import load_visible
 from tracker.permissions import can_view_action, can_view_evidence, can_work_on_action
+from tracker.refusals import attempt
 
 log = logging.getLogger(__name__)
 
@@ -57,29 +56,16 @@ def _page_options() -> dict:
 
 
 def _save(form, save) -> tuple[EvidenceItem | None, str | None, int]:
-    """Run one service and commit. Returns (the saved item, None, 302), or, when the rules refuse, (None,
-    why the whole page is blocked or None, status) with the field errors put on the form."""
-    try:
-        item = save()
-        db.session.commit()
-    except NotPermitted:
-        db.session.rollback()
-        abort(403)
-    except DomainError as refused:
-        db.session.rollback()  # removes the files stored in this transaction
-        errors = getattr(refused, "errors", None) or {refused.field: refused.message}
-        if any(name is None or not hasattr(form, name) for name in errors):
-            return None, refused.message, 409
-        for name, message in errors.items():
-            getattr(form, name).errors = [*getattr(form, name).errors, message]
-        return None, None, 413 if isinstance(refused, storage.FileTooLarge) else 422
-    except StaleDataError:
-        db.session.rollback()
-        return None, "Someone else saved a change to this action at the same moment. Check it, then try again.", 409
-    except Exception:
-        db.session.rollback()  # removes the files stored in this transaction
-        raise
-    return item, None, 302
+    """Run one service through ``refusals.attempt`` (which rolls back, removing the files stored in this
+    transaction). Returns (the saved item, None, 302), or, when the rules refuse, (None, why the whole page
+    is blocked or None, status) with the field errors put on the form."""
+    saved: list[EvidenceItem] = []
+    refusal = attempt(lambda: saved.append(save()), form, top_of_form=False)
+    if refusal is None:
+        return saved[0], None, 302
+    if not refusal.placed:
+        return None, refusal.message, 409
+    return None, None, refusal.status
 
 
 def _add_field_errors(form, has_files: bool) -> None:

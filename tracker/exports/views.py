@@ -11,7 +11,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker import audit, clock
-from tracker.errors_domain import NotPermitted
 from tracker.evidence.filetypes import CSV, XLSX
 from tracker.exports.downloads import temporary_download
 from tracker.exports.plan import load_plan, plan_csv_lines, plan_data, plan_json
@@ -55,10 +54,9 @@ def _scope(subject) -> Scope | None:
     if subject is None:
         return None
     kind, obj = subject
-    try:
-        return scope_for(**{kind: obj}, viewer=current_user._get_current_object())
-    except NotPermitted:
-        abort(404)
+    # Never refused here: ``_subject`` loaded the object through a predicate at least as strict as the
+    # scope's own (404 when out of reach). Were it refused, the app's DomainError handler answers 403.
+    return scope_for(**{kind: obj}, viewer=current_user._get_current_object())
 
 
 def _identifier(kind: str, obj) -> str:

@@ -13,6 +13,7 @@ from tracker.importer.models import ReviewImport
 from tracker.loading import load_visible
 from tracker.orgs.models import Board
 from tracker.permissions import can_import_review, can_work_on_import
+from tracker.refusals import attempt
 
 bp = Blueprint("importer", __name__)
 
@@ -51,16 +52,17 @@ def new():
                 "report_date": form.report_date.data or None,
                 "author": (form.author.data or "").strip() or None,
             }
-            try:
-                draft = services.start_import(
-                    db.session, current_user._get_current_object(), upload.filename, data, details, _max_bytes()
-                )  # reading a long report takes seconds: the page shows a progress indicator meanwhile
-            except services.ImportRefused as refused:
-                db.session.rollback()
-                form.report.errors = [str(refused)]
-            else:
-                db.session.commit()
-                return redirect(url_for("importer.draft", draft_id=draft.id))
+            started: list[ReviewImport] = []
+            refusal = attempt(
+                lambda: started.append(
+                    services.start_import(
+                        db.session, current_user._get_current_object(), upload.filename, data, details, _max_bytes()
+                    )
+                )
+            )  # reading a long report takes seconds: the page shows a progress indicator meanwhile
+            if refusal is None:
+                return redirect(url_for("importer.draft", draft_id=started[0].id))
+            form.report.errors = [refusal.message]
     return render_template("importer/new.html", form=form), 422 if form.errors else 200
 
 
@@ -98,14 +100,13 @@ def update(draft_id: int):
     draft = _load_draft(draft_id)
     keys = {a.key for a in drafts.agency_choices(db.session, draft)}
     drafts.apply_edits(draft, request.form, keys)
-    try:
-        message = drafts.take_step(draft, request.form.get("step", ""))
-    except services.ImportRefused as refused:
-        db.session.commit()  # the edits typed are kept even when the step is refused
-        flash(str(refused), "error")
+    taken: list[str] = []
+    # The edits typed are kept even when the step is refused.
+    refusal = attempt(lambda: taken.append(drafts.take_step(draft, request.form.get("step", ""))), keep_refused=True)
+    if refusal is None:
+        flash(taken[0], "success")
     else:
-        db.session.commit()
-        flash(message, "success")
+        flash(refusal.message, "error")
     return redirect(url_for("importer.draft", draft_id=draft.id))
 
 
@@ -116,15 +117,14 @@ def add(draft_id: int):
     form = AddFromTextForm()
     which = request.form.get("which") if request.form.get("which") in ("rec", "act") else "act"
     if form.validate_on_submit():
-        try:
-            message = drafts.add_from_text(db.session, draft, which, form.text.data, form.ref.data)
-        except services.ImportRefused as refused:
-            db.session.rollback()
-            form.text.errors = [str(refused)]
-        else:
-            db.session.commit()
-            flash(message, "success")
+        added: list[str] = []
+        refusal = attempt(
+            lambda: added.append(drafts.add_from_text(db.session, draft, which, form.text.data, form.ref.data))
+        )
+        if refusal is None:
+            flash(added[0], "success")
             return redirect(url_for("importer.draft", draft_id=draft.id))
+        form.text.errors = [refusal.message]
     return _draft_page(draft, form, 422)
 
 
@@ -134,15 +134,13 @@ def confirm(draft_id: int):
     draft = _load_draft(draft_id)
     keys = {a.key for a in drafts.agency_choices(db.session, draft)}
     drafts.apply_edits(draft, request.form, keys)
-    try:
-        review = drafts.confirm(db.session, draft, current_user._get_current_object())
-    except services.ImportRefused as refused:
-        db.session.rollback()
-        draft = _load_draft(draft_id)
-        drafts.apply_edits(draft, request.form, keys)
-        db.session.commit()
-        flash(str(refused), "error")
+    confirmed: list = []
+    refusal = attempt(lambda: confirmed.append(drafts.confirm(db.session, draft, current_user._get_current_object())))
+    if refusal is not None:
+        # Rolled back: keep the edits typed, on the draft as it is now saved.
+        attempt(lambda: drafts.apply_edits(_load_draft(draft_id), request.form, keys))
+        flash(refusal.message, "error")
         return redirect(url_for("importer.draft", draft_id=draft_id))
-    db.session.commit()
+    review = confirmed[0]
     flash(f"{review.title} has been added with its recommendations and actions", "success")
     return redirect(url_for("reviews.show", review_id=review.id))

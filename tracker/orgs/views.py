@@ -8,11 +8,12 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from tracker import permissions
-from tracker.errors_domain import DomainError, NotPermitted
+from tracker.errors_domain import DomainError
 from tracker.extensions import db
 from tracker.orgs import services
 from tracker.orgs.forms import AgencyForm, BoardForm, MergeForm
 from tracker.orgs.models import Agency, Board
+from tracker.refusals import attempt
 
 bp = Blueprint("orgs", __name__)
 
@@ -34,25 +35,16 @@ def _load(model, object_id: int):
     return obj
 
 
-def _put_error(form, error: DomainError, default: str) -> None:
-    if isinstance(error, NotPermitted):
-        abort(403)
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = [*field.errors, error.message]
-
-
 def _attempt(form, call, default_field: str) -> bool:
-    """Run one service call for a valid form and commit; False (with the reason on the form) if refused."""
+    """Run one service call for a valid form through ``refusals.attempt``; False (with the reason on the
+    form, on ``default_field`` when it names none of the form's fields) if refused."""
     if not form.validate_on_submit():
         return False
-    try:
-        call()
-    except DomainError as error:
-        db.session.rollback()
-        _put_error(form, error, default_field)
-        return False
-    db.session.commit()
-    return True
+    refusal = attempt(call, form, top_of_form=False)
+    if refusal is not None and not refusal.placed:
+        target = getattr(form, default_field)
+        target.errors = [*target.errors, refusal.message]
+    return refusal is None
 
 
 def _status(form) -> int:

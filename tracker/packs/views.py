@@ -11,11 +11,11 @@ from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user, login_required
 
 from tracker.auth.fresh import fresh_login_required
-from tracker.errors_domain import DomainError, NotPermitted
 from tracker.extensions import db
 from tracker.packs import scope, services
 from tracker.packs.forms import PackForm
 from tracker.permissions import can_export_pack
+from tracker.refusals import attempt
 
 bp = Blueprint("packs", __name__)
 
@@ -32,27 +32,24 @@ def index():
         target = scope.chosen(db.session, current_user, form.scope.data, form.chosen_id())
         if target is None:
             abort(404)
-        try:
-            pack = services.make_pack(
-                db.session,
-                current_user._get_current_object(),
-                target,
-                period=scope.Period(form.date_from.data, form.date_to.data),
-                reason=form.reason.data,
-            )
-            db.session.commit()
-        except NotPermitted:
-            db.session.rollback()
-            abort(403)
-        except DomainError as refused:
-            db.session.rollback()
-            field = getattr(form, refused.field or "", None) or form.reason
-            field.errors = [*field.errors, refused.message]
-        except BaseException:
-            db.session.rollback()
-            raise
-        else:
-            return _download(pack)
+        made: list[services.EvidencePack] = []
+        refusal = attempt(
+            lambda: made.append(
+                services.make_pack(
+                    db.session,
+                    current_user._get_current_object(),
+                    target,
+                    period=scope.Period(form.date_from.data, form.date_to.data),
+                    reason=form.reason.data,
+                )
+            ),
+            form,
+            top_of_form=False,
+        )
+        if refusal is None:
+            return _download(made[0])
+        if not refusal.placed:  # a refusal naming no field of this form belongs beside the reason
+            form.reason.errors = [*form.reason.errors, refusal.message]
     status = 422 if form.is_submitted() else 200
     return render_template("packs/index.html", form=form), status
 

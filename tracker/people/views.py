@@ -18,12 +18,12 @@ from wtforms.fields.choices import SelectChoice
 from tracker import history_words, permissions
 from tracker.auth.fresh import fresh_login_required
 from tracker.auth.models import Invitation, Role, User
-from tracker.errors_domain import DomainError, NotPermitted
 from tracker.extensions import db
 from tracker.ids import id_arg, page_arg
 from tracker.loading import load_visible
 from tracker.people import invitations, queries, services
 from tracker.people.forms import AcceptForm, AccessForm, ConfirmForm, InviteForm, role_choices, role_items
+from tracker.refusals import attempt
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +51,13 @@ def _fill_choices(form, person: User | None = None) -> None:
     form.agency.choices = [SelectChoice("", "No agency")] + [SelectChoice(str(a.id), a.name) for a in agencies]
 
 
-def _put_error(form, error: DomainError, default: str = "role") -> None:
-    if isinstance(error, NotPermitted):
-        abort(403)
-    field = getattr(form, error.field or default, None)
-    if field is None:
-        form.form_errors.append(error.message)
-    else:
-        field.errors = [*field.errors, error.message]
+def _refused(form, call) -> bool:
+    """Run one service call through ``refusals.attempt``; True (with the reason on the form: on the field it
+    names, else beside the role) when it was refused."""
+    refusal = attempt(call, form, top_of_form=False)
+    if refusal is not None and not refusal.placed:
+        form.role.errors = [*form.role.errors, refusal.message]
+    return refusal is not None
 
 
 @bp.route("/people")
@@ -103,7 +102,9 @@ def invite():
     form = InviteForm()
     _fill_choices(form)
     if form.validate_on_submit():
-        try:
+        sent: list[Invitation] = []
+
+        def invite_and_send() -> None:
             invitation, token = invitations.invite(
                 db.session,
                 _user(),
@@ -114,12 +115,10 @@ def invite():
                 agency_id=form.agency_id(),
             )
             invitations.send_email(db.session, current_app.config, invitation, token, _user())
-        except DomainError as error:
-            db.session.rollback()
-            _put_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Invitation sent to {invitation.email}. The link works for 72 hours.", "success")
+            sent.append(invitation)
+
+        if not _refused(form, invite_and_send):
+            flash(f"Invitation sent to {sent[0].email}. The link works for 72 hours.", "success")
             return redirect(url_for("people.index"))
     status = 422 if form.errors else 200
     return render_template("people/invite.html", form=form, role_items=role_items(form.role)), status
@@ -166,21 +165,22 @@ def change_access(user_id: int):
     _fill_choices(form, person)
     if not form.validate_on_submit():
         return _person_page(person, form, 422)
-    try:
-        changed = services.change_access(
-            db.session,
-            _user(),
-            person,
-            role=form.role.data,
-            board_ids=form.boards.data or [],
-            agency_id=form.agency_id(),
-        )
-    except DomainError as error:
-        db.session.rollback()
-        _put_error(form, error)
+    changed: list[bool] = []
+    if _refused(
+        form,
+        lambda: changed.append(
+            services.change_access(
+                db.session,
+                _user(),
+                person,
+                role=form.role.data,
+                board_ids=form.boards.data or [],
+                agency_id=form.agency_id(),
+            )
+        ),
+    ):
         return _person_page(db.session.get(User, user_id), form, 422)
-    db.session.commit()
-    flash(f"{person.name}'s access has been changed" if changed else "Nothing was changed", "success")
+    flash(f"{person.name}'s access has been changed" if changed[0] else "Nothing was changed", "success")
     return redirect(url_for("people.show", user_id=person.id))
 
 
@@ -188,15 +188,9 @@ def _confirmed_step(user_id: int, step, done: str):
     person = _load_person(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        step(db.session, _user(), person)
-    except NotPermitted:
-        db.session.rollback()
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        return _person_page(db.session.get(User, user_id), status=422, problem=error.message)
-    db.session.commit()
+    refusal = attempt(lambda: step(db.session, _user(), person))
+    if refusal is not None:
+        return _person_page(db.session.get(User, user_id), status=422, problem=refusal.message)
     flash(done.format(name=person.name), "success")
     return redirect(url_for("people.show", user_id=person.id))
 
@@ -231,17 +225,17 @@ def resend_invitation(invitation_id: int):
     invitation = _load_invitation(invitation_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    sent: list[Invitation] = []
+
+    def resend_and_send() -> None:
         fresh, token = invitations.resend(db.session, _user(), invitation)
         invitations.send_email(db.session, current_app.config, fresh, token, _user())
-    except NotPermitted:
-        db.session.rollback()
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        return _invitation_refused(error.message)
-    db.session.commit()
-    flash(f"A new invitation has been sent to {fresh.email}. The earlier link no longer works.", "success")
+        sent.append(fresh)
+
+    refusal = attempt(resend_and_send)
+    if refusal is not None:
+        return _invitation_refused(refusal.message)
+    flash(f"A new invitation has been sent to {sent[0].email}. The earlier link no longer works.", "success")
     return redirect(url_for("people.index"))
 
 
@@ -251,51 +245,46 @@ def cancel_invitation(invitation_id: int):
     invitation = _load_invitation(invitation_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        invitations.cancel(db.session, _user(), invitation)
-    except NotPermitted:
-        db.session.rollback()
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        return _invitation_refused(error.message)
-    db.session.commit()
+    refusal = attempt(lambda: invitations.cancel(db.session, _user(), invitation))
+    if refusal is not None:
+        return _invitation_refused(refusal.message)
     flash(f"The invitation to {invitation.email} has been cancelled. Its link no longer works.", "success")
     return redirect(url_for("people.index"))
+
+
+def _link_not_usable(unusable):
+    return render_template("people/link_not_usable.html", heading=unusable.heading, message=unusable.message), 400
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     """The link in the e-mail: open to anyone who has it, for as long as it works."""
-    try:
-        invitation = invitations.usable_invitation(db.session, token)
-    except invitations.LinkNotUsable as unusable:
-        return render_template("people/link_not_usable.html", heading=unusable.heading, message=unusable.message), 400
+    found: list[Invitation] = []
+    refusal = attempt(lambda: found.append(invitations.usable_invitation(db.session, token)))
+    if refusal is not None:
+        return _link_not_usable(refusal.error)
+    invitation = found[0]
     if current_user.is_authenticated:
         return render_template("people/accept.html", invitation=invitation, form=None, signed_in_as=current_user)
     form = AcceptForm()
     if form.validate_on_submit():
+        accepted: list[User] = []
         try:
-            user = invitations.accept(db.session, token, form.password.data)
-            db.session.commit()
-        except invitations.LinkNotUsable as unusable:
-            db.session.rollback()
-            return render_template(
-                "people/link_not_usable.html", heading=unusable.heading, message=unusable.message
-            ), 400
-        except DomainError as error:
-            db.session.rollback()
-            form.password.errors = [*form.password.errors, error.message]
+            refusal = attempt(lambda: accepted.append(invitations.accept(db.session, token, form.password.data)))
         except IntegrityError:
-            # The same link used twice at the same moment: the other request created the account.
-            db.session.rollback()
+            # The same link used twice at the same moment: the other request created the account
+            # (``attempt`` has rolled back).
             return render_template(
                 "people/link_not_usable.html",
                 heading="This invitation has already been used",
                 message="Your account has been set up. Sign in with your email address and the password you chose.",
             ), 400
-        else:
-            flash(f"Your account is ready, {user.name}. Sign in with your email address and new password.", "success")
+        if refusal is None:
+            name = accepted[0].name
+            flash(f"Your account is ready, {name}. Sign in with your email address and new password.", "success")
             return redirect(url_for("auth.sign_in"))
+        if isinstance(refusal.error, invitations.LinkNotUsable):
+            return _link_not_usable(refusal.error)
+        form.password.errors = [*form.password.errors, refusal.message]
     status = 422 if form.errors else 200
     return render_template("people/accept.html", invitation=invitation, form=form, signed_in_as=None), status

@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 
 from tracker import permissions
 from tracker.actions.models import Action
-from tracker.errors_domain import DomainError, NotPermitted, StaleEdit
 from tracker.extensions import db
 from tracker.loading import load_visible
+from tracker.refusals import attempt
 from tracker.report_text import queries, services
 from tracker.report_text.forms import TitleForm
 from tracker.reviews.models import Recommendation, Review
@@ -83,23 +83,20 @@ def title(action_id: int):
     if request.method == "POST":
         status = 422
         if form.validate():
-            try:
-                services.set_action_title(
+            refusal = attempt(
+                lambda: services.set_action_title(
                     db.session, current_user._get_current_object(), item, form.title.data, form.version.data
-                )
-                db.session.commit()
-            except NotPermitted:
-                db.session.rollback()
-                abort(403)
-            except StaleEdit as stale:
-                db.session.rollback()
-                form.form_errors.append(stale.message)
-                form.version.data = str(item.version)
-                status, changes = 409, stale.changes
-            except DomainError as refused:
-                db.session.rollback()
-                form.title.errors = [*form.title.errors, refused.message]
-            else:
+                ),
+                form,
+                top_of_form=False,
+            )
+            if refusal is None:
                 flash("The action's title has been saved", "success")
                 return redirect(url_for("actions.show", action_id=item.id))
+            if refusal.status == 409:  # a stale edit: show what changed, and the version now saved
+                form.form_errors.append(refusal.message)
+                form.version.data = str(item.version)
+                status, changes = 409, refusal.changes
+            elif not refusal.placed:
+                form.title.errors = [*form.title.errors, refusal.message]
     return render_template("report_text/title.html", action=item, form=form, changes=changes), status

@@ -7,16 +7,15 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from tracker.errors_domain import NotPermitted
 from tracker.evidence.filetypes import CSV, XLSX
 from tracker.evidence.storage import size_in_words
 from tracker.exports.downloads import temporary_download
 from tracker.extensions import db
 from tracker.permissions import can_import_plan
+from tracker.refusals import attempt
 from tracker.spreadsheets import services
 from tracker.spreadsheets.columns import COLUMNS
 from tracker.spreadsheets.forms import ImportPlanForm
-from tracker.spreadsheets.problems import ImportRefused
 
 bp = Blueprint("spreadsheets", __name__)
 
@@ -69,27 +68,34 @@ def import_plan():
         form.file.errors = ["Select a spreadsheet (.xlsx or .csv) to import"]
         return _page(form, 422)
     dry_run = bool(form.check.data)
-    try:
-        result = services.import_plan(
-            db.session, current_user._get_current_object(), upload.filename, upload.stream, dry_run=dry_run, **_limits()
+    imported: list = []
+
+    def run_import() -> None:
+        imported.append(
+            services.import_plan(
+                db.session,
+                current_user._get_current_object(),
+                upload.filename,
+                upload.stream,
+                dry_run=dry_run,
+                **_limits(),
+            )
         )
         if dry_run:
-            db.session.rollback()
-        else:
-            db.session.commit()
-    except NotPermitted:
-        db.session.rollback()
-        abort(403)
-    except ImportRefused as refused:
-        db.session.rollback()
-        form.file.errors = [refused.message]
-        # One problem with the file as a whole is said in the error summary; anything else is listed too.
-        whole_file = len(refused.problems) == 1 and refused.problems[0].row is None
-        return _page(form, 422, problems=() if whole_file else refused.problems)
-    except IntegrityError:
-        db.session.rollback()
+            db.session.rollback()  # a check keeps nothing: ``attempt`` then commits an empty transaction
+
+    try:
+        refusal = attempt(run_import)
+    except IntegrityError:  # two imports at the same moment (``attempt`` has rolled back)
         form.file.errors = [CONFLICT]
         return _page(form, 409)
+    if refusal is not None:
+        form.file.errors = [refusal.message]
+        # One problem with the file as a whole is said in the error summary; anything else is listed too.
+        problems = getattr(refusal.error, "problems", [])
+        whole_file = len(problems) == 1 and problems[0].row is None
+        return _page(form, 422, problems=() if whole_file else problems)
+    result = imported[0]
     if dry_run:
         return _page(ImportPlanForm(formdata=None), checked=result)
     flash(result.summary, "success")

@@ -27,6 +27,9 @@ NO_SURVIVOR = (
     "tracker.permissions.x_party_for",
     "tracker.permissions.x_allowed_moves",
     "tracker.permissions.x_can_decide_exercise_item",
+    "tracker.assurance.exercise_rules.x_answer_can_change",
+    "tracker.assurance.exercise_rules.x_decision_problem",
+    "tracker.assurance.exercise_rules.x_return_can_be_submitted",
 )
 KILLED = {"killed", "timeout", "segfault"}
 

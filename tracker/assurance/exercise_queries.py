@@ -1,5 +1,6 @@
 """What the assurance exercise pages and the review page read: exercises, progress per agency, and each
-page's data in a fixed number of queries. The rules that change an exercise are in ``exercises.py``."""
+page's data in a fixed number of queries. The services that change an exercise
+are in ``exercises.py``; the rules both follow are in ``exercise_rules.py``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tracker import permissions
 from tracker.actions.models import Action
 from tracker.actions.services import current_evidence
 from tracker.actions.states import Status
-from tracker.assurance.exercises import answer_can_change, awaits_decision, return_can_be_submitted
+from tracker.assurance.exercise_rules import answer_can_change, awaits_decision, return_can_be_submitted
 from tracker.assurance.models import AgencyReturn, Exercise, ExerciseItem, exercise_agencies
 from tracker.audit import HistoryEntry
 from tracker.auth.models import User

@@ -28,6 +28,8 @@ from tracker import audit, clock, permissions
 from tracker.actions.models import Action
 from tracker.actions.services import current_evidence
 from tracker.actions.states import Status
+from tracker.assurance import exercise_queries
+from tracker.assurance import exercise_rules as rules
 from tracker.assurance.models import AgencyReturn, Exercise, ExerciseItem
 from tracker.db import utcnow
 from tracker.errors_domain import DomainError, NotPermitted
@@ -49,18 +51,10 @@ def agency_return(session: Session, exercise: Exercise, agency_id: int) -> Agenc
     ).scalar_one_or_none()
 
 
-def answer_can_change(item: ExerciseItem, submitted: AgencyReturn | None) -> bool:
-    """An answer changes until the agency's return is submitted, and afterwards only if it was returned."""
-    return not item.exercise.is_closed and (submitted is None or item.decision == "returned")
-
-
-def awaits_decision(item: ExerciseItem, submitted: AgencyReturn | None) -> bool:
-    return not item.exercise.is_closed and submitted is not None and item.decision is None and bool(item.answered_at)
-
-
-def return_can_be_submitted(items: list[ExerciseItem], submitted: AgencyReturn | None) -> bool:
-    """The first submission, or a re-submission once a reviewer has returned something."""
-    return submitted is None or any(item.decision == "returned" for item in items)
+def _refuse_if(problem: rules.Problem | None) -> None:
+    if problem is not None:
+        message, field = problem
+        raise DomainError(message, field=field)
 
 
 # Changing -------------------------------------------------------------------------------------------------
@@ -124,12 +118,7 @@ def open_exercise(session: Session, actor, review, *, title: str, deadline: date
         "Only a board member of this review's board can open an assurance exercise",
     )
     title = _text(title, field="title", name="Title", limit=TITLE_MAX)
-    if not title:
-        raise DomainError("Enter a title for the exercise", field="title")
-    if deadline is None:
-        raise DomainError("Enter the deadline", field="deadline")
-    if deadline <= clock.today():
-        raise DomainError("The deadline must be in the future", field="deadline")
+    _refuse_if(rules.opening_problem(title, deadline, clock.today()))
     actions = list(
         session.execute(
             select(Action)
@@ -193,39 +182,26 @@ def answer_item(
     """The agency lead's answer for one action: implemented and maintained, why not, and which evidence."""
     exercise = item.exercise
     ensure_can_answer(actor, exercise, item.agency_id)
-    if item.decision == "accepted":
-        raise DomainError("The board has accepted this answer, so it can no longer change")
-    if not answer_can_change(item, agency_return(session, exercise, item.agency_id)):
-        raise DomainError(
-            "Your agency's return has been submitted, so this answer can change only if the board returns it"
+    can_change = rules.answer_can_change(item, agency_return(session, exercise, item.agency_id))
+
+    def problem(comment_now: str | None) -> rules.Problem | None:
+        return rules.answer_problem(
+            decision=item.decision,
+            can_change=can_change,
+            implemented=implemented,
+            maintained=maintained,
+            comment=comment_now,
         )
-    if implemented is None:
-        raise DomainError("Select whether the action was implemented", field="implemented")
-    if maintained is None:
-        raise DomainError("Select whether the change has been maintained", field="maintained")
-    if maintained and not implemented:
-        raise DomainError(
-            "An action that was not implemented cannot have been maintained: select “No” for maintained",
-            field="maintained",
-        )
+
+    _refuse_if(problem("-"))  # everything but the comment, before the comment is cleaned and measured
     comment = _text(comment, field="comment", name="Comments")
-    if not comment and not implemented:
-        raise DomainError("Explain why the action was not implemented", field="comment")
-    if not comment and not maintained:
-        raise DomainError("Explain why the change has not been maintained", field="comment")
+    _refuse_if(problem(comment))
     parsed = parse_ids(evidence_item_ids)
     if parsed is None:
         raise DomainError("Choose evidence from this action's current evidence", field="evidence")
     chosen = sorted(parsed)
     current = {evidence.id for evidence in current_evidence(session, item.action)}
-    if set(chosen) - current:
-        raise DomainError("Choose evidence from this action's current evidence", field="evidence")
-    if implemented and not chosen:
-        raise DomainError(
-            "Choose the evidence that shows the action was implemented. If there is none yet, add it on the "
-            "action's page first",
-            field="evidence",
-        )
+    _refuse_if(rules.evidence_problem(bool(implemented), chosen, current))
     before = {
         "implemented": item.implemented,
         "maintained": item.maintained,
@@ -252,22 +228,9 @@ def submit_return(session: Session, actor, exercise: Exercise, agency_id: int, s
     ensure_can_answer(actor, exercise, agency_id)
     items = [item for item in exercise.items if item.agency_id == agency_id]
     submitted = agency_return(session, exercise, agency_id)
-    if not return_can_be_submitted(items, submitted):
-        raise DomainError(
-            "Your agency's return has already been submitted. You can submit again only if the board returns "
-            "an answer to you",
-            field="statement",
-        )
-    unanswered = [item for item in items if item.answered_at is None]
-    if unanswered:
-        raise DomainError(
-            "Answer every action before submitting your return. Not answered yet: "
-            + "; ".join(f"“{_short(item.action.text)}”" for item in unanswered),
-            field="statement",
-        )
+    _refuse_if(rules.return_problem(items, submitted, "-", short=_short))  # submitted once, every action answered
     statement = _text(statement, field="statement", name="The statement")
-    if not statement:
-        raise DomainError("Enter your agency's statement", field="statement")
+    _refuse_if(rules.return_problem(items, submitted, statement, short=_short))
     agency = session.get(Agency, agency_id)
     if submitted is None:
         submitted = AgencyReturn(
@@ -309,15 +272,10 @@ def decide_item(session: Session, actor, item: ExerciseItem, *, accept: bool, co
         permissions.can_decide_exercise_item(actor, item),
         "Only a board member of this review's board, outside the agency that answered, can decide on this answer",
     )
-    if item.decision == "accepted":
-        raise DomainError("This answer has already been accepted")
-    if item.decision == "returned":
-        raise DomainError("This answer was returned to the agency and is waiting for them to answer again")
-    if agency_return(session, exercise, item.agency_id) is None or item.answered_at is None:
-        raise DomainError(f"{item.agency.name} has not submitted its return yet, so there is nothing to decide")
+    submitted = agency_return(session, exercise, item.agency_id)
+    _refuse_if(rules.decision_problem(item, submitted, accept=True, comment=None))  # decidable at all
     comment = _text(comment, field="comment", name="Comments")
-    if not accept and not comment:
-        raise DomainError("Give the reasons for returning it, so the agency knows what to do", field="comment")
+    _refuse_if(rules.decision_problem(item, submitted, accept=accept, comment=comment))
     decision = "accepted" if accept else "returned"
     values = {"decision": decision, "decision_comment": comment, "decided_by_id": actor.id, "decided_at": utcnow()}
     if not accept:
@@ -348,9 +306,7 @@ def close_exercise(session: Session, actor, exercise: Exercise) -> None:
         permissions.can_run_exercise(actor, exercise.review),
         "Only a board member of this review's board can close the exercise",
     )
-    from tracker.assurance.exercise_queries import progress  # the queries module builds on this one
-
-    figures = progress(session, exercise)
+    figures = exercise_queries.progress(session, exercise)
     exercise.closed_by_id, exercise.closed_at = actor.id, utcnow()
     _record(
         session,

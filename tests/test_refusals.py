@@ -134,3 +134,39 @@ def test_the_check_sees_a_hand_written_refusal(tmp_path):
     module = type("M", (), {"errors_domain": importlib.import_module("tracker.errors_domain")})
     (caught,) = _caught_names(handler)
     assert issubclass(_resolve(module, caught), DomainError)
+
+
+def test_a_refusal_takes_its_status_from_the_error(app):
+    class TooLarge(DomainError):
+        status = 413
+
+    with app.test_request_context(method="POST"):
+        form = _Form(meta={"csrf": False})
+        refusal = attempt(_writes_then(TooLarge("Too big", field="title")), form)
+        assert (refusal.status, form.title.errors, refusal.placed) == (413, ["Too big"], True)
+        assert isinstance(refusal.error, TooLarge)
+
+
+def test_a_refusal_naming_no_field_is_left_to_the_page_when_asked(app):
+    with app.test_request_context(method="POST"):
+        form = _Form(meta={"csrf": False})
+        refusal = attempt(_writes_then(DomainError("The action is closed")), form, top_of_form=False)
+        assert (refusal.status, refusal.placed, form.form_errors) == (422, False, [])
+        assert refusal.message == "The action is closed"
+
+
+def test_a_refusal_the_service_records_on_purpose_is_kept(app):
+    with app.test_request_context(method="POST"):
+        before = _entries()
+        form = _Form(meta={"csrf": False})
+        refusal = attempt(_writes_then(DomainError("Wrong password", field="title")), form, keep_refused=True)
+        db.session.rollback()  # nothing left to undo: the refusal's record was committed
+        assert refusal.status == 422 and _entries() == before + 1
+
+
+def test_not_permitted_is_rolled_back_even_when_refusals_are_kept(app):
+    with app.test_request_context(method="POST"):
+        before = _entries()
+        with pytest.raises(Forbidden):
+            attempt(_writes_then(NotPermitted("No")), keep_refused=True)
+        assert _entries() == before

@@ -221,3 +221,18 @@ def test_visible_action_fields():
     assert shared < full
     assert {"owner", "due_date", "success_measure", "brag", "evidence", "history"} <= full - shared
     assert {"text", "status", "agency"} <= shared
+
+
+def test_report_text_titles_jobs_and_imports():
+    """The rules added with the report's words, background jobs and importing a review from its report."""
+    readers_r1 = {"admin", "member", "member_in_agency", "lead", "auditor"}
+    assert who(p.can_read_report_text, R1) == readers_r1
+    assert who(p.can_read_report_text, R2) == {"admin", "member_b2", "lead_b"}
+    assert not p.can_read_report_text(person(12, "guest", [1]), R1)  # a role outside the four reads nothing
+    assert who(p.can_edit_action_title, X) == {"admin", "member", "member_in_agency"}
+    assert who(p.can_view_job, NS(owner_id=5)) == {"lead"}
+    assert who(p.can_view_job, NS(owner_id=10)) == set()  # the owner signed out sees nothing
+    importers = {"admin", "member", "member_in_agency", "member_b2"}
+    assert who(p.can_import_review) == importers
+    assert who(p.can_work_on_import, NS(created_by_id=2)) == {"admin", "member"}
+    assert who(p.can_work_on_import, NS(created_by_id=5)) == {"admin"}  # a lead cannot import, even their own

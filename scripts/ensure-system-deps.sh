@@ -7,6 +7,10 @@ need=""
 if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then
   need="$need libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
 fi
+# WeasyPrint subsets fonts with HarfBuzz's subsetter (and warns, which the suite treats as an error, without it).
+if ! ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so.0"; then
+  need="$need libharfbuzz-subset0"
+fi
 if [ "${1:-}" = "--browser" ]; then
   # The tests read the PDF reports' text with pdftotext (poppler-utils).
   command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"

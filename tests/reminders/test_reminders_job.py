@@ -1,4 +1,5 @@
-"""The worker's daily reminders job runs the same reminders as `flask send-reminders`."""
+"""The worker's daily reminders job runs the same reminders as `flask send-reminders`, and its mail goes through
+the outbox: with the real worker, a mail server down then up sends each reminder once."""
 
 from __future__ import annotations
 
@@ -20,3 +21,68 @@ def test_the_daily_job_sends_each_reminder_once(app, users, inbox, monkeypatch):
     assert job.call_local() == 0
     assert job.call_local() == 0
     assert [mail["to"] for mail in inbox.take()] == [["lead@test.invalid"]]
+
+
+def test_with_the_real_worker_a_mail_server_down_then_up_sends_each_reminder_once(tmp_path, monkeypatch):
+    """The worker runs the daily job and sends its mail; while no mail server answers, the reminder waits in
+    the outbox (recorded once), and once one answers it goes exactly once, however often the job runs."""
+    from aiosmtpd.controller import Controller
+    from sqlalchemy import select
+
+    from tests.conftest import SEEDS_DIR, scratch_database
+    from tests.people.mail import Inbox
+    from tests.ports import free_port
+    from tests.worker import barrier, running_worker, worker_app
+    from tracker.auth.services import create_user
+    from tracker.extensions import db
+    from tracker.outbox.models import OutboxMessage
+    from tracker.seeding.loader import load_seeds
+
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    smtp_port = free_port()
+    with scratch_database(tmp_path) as url:
+        app = worker_app(
+            tmp_path,
+            url,
+            SMTP_HOST="127.0.0.1",
+            SMTP_PORT=smtp_port,
+            SMTP_STARTTLS=False,
+            SMTP_USERNAME=None,
+            SMTP_PASSWORD=None,
+            OUTBOX_RETRY_SECONDS=0,
+            BASE_URL="https://tracker.example.org",
+        )
+        with app.app_context():
+            load_seeds(db.session, SEEDS_DIR)
+            lead = create_user(
+                db.session,
+                email="lead@test.invalid",
+                name="Lead",
+                role="agency_lead",
+                password="correct horse battery staple",
+                agency_key="thames-valley-police",
+            )
+            db.session.commit()
+            plan(tvp_action(), due=TODAY + timedelta(days=7), owner=lead)
+            db.session.remove()
+        with running_worker(app), app.app_context():
+            tasks().send_reminders()  # a periodic task: huey keeps no result, the barrier waits for it
+            barrier(app)
+            [(status, attempts)] = db.session.execute(select(OutboxMessage.status, OutboxMessage.attempts)).all()
+            assert status == "pending" and attempts >= 1
+            db.session.remove()
+
+            inbox = Inbox()
+            server = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+            server.start()
+            try:
+                barrier(app)
+                tasks().send_reminders()
+                barrier(app)
+                barrier(app)
+            finally:
+                server.stop()
+            assert [m["to"] for m in inbox.messages] == [["lead@test.invalid"]]
+            assert db.session.execute(select(OutboxMessage.status)).scalars().all() == ["sent"]
+            db.session.remove()
+            db.engine.dispose()

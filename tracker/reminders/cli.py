@@ -1,13 +1,14 @@
-"""``flask --app wsgi send-reminders``: run daily (by cron) to e-mail owners, agency leads and boards.
+"""``flask --app wsgi send-reminders`` (also run daily by the worker): e-mail owners, agency leads and boards.
 
-Each notice is recorded and committed straight after the mail server accepts it, so a run that fails midway
-never sends again what already went out, and never marks as sent what did not.
+Each notice is recorded as sent-by-us and written to the outbox in one transaction, so the worker delivers
+it like every other mail (retries with backoff, once: the outbox key is the notice). A mail server that is
+down or refuses never loses a reminder and never sends one twice; ``flask outbox`` shows what is waiting.
 """
 
 from __future__ import annotations
 
-import smtplib
 from collections import Counter
+from email.utils import formataddr
 
 import click
 from flask import current_app
@@ -16,27 +17,9 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.outbox.services import enqueue
 from tracker.reminders import services
-from tracker.reminders.mailer import Mailer, compose
-
-
-def _refusal(error: smtplib.SMTPException) -> str:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        code, reply = next(iter(error.recipients.values()))
-    elif isinstance(error, smtplib.SMTPResponseException):
-        code, reply = error.smtp_code, error.smtp_error
-    else:
-        return str(error)
-    reply = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
-    return f"the mail server refused it ({code} {reply})"
-
-
-def _retry(left: int) -> str:
-    return f"{services.plural(left, 'reminder')} will be tried again on the next run"
-
-
-def _about(notice: services.Notice) -> str:
-    return f"{notice.recipient} about action {notice.action_id} ({notice.kind})"
+from tracker.reminders.mailer import body_for, outbox_key, subject_for
 
 
 @click.command("send-reminders")
@@ -54,7 +37,6 @@ def send_reminders(today, dry_run: bool) -> None:
     day = today.date() if today else clock.today()
     config = current_app.config
     plan = services.pending_notices(db.session, day, int(config["REMINDER_BOARD_GRACE_DAYS"]))
-    messages = [(notice, compose(notice, config)) for notice in plan.notices]
     if plan.nobody_to_tell:
         ids = ", ".join(str(action_id) for action_id in plan.nobody_to_tell)
         click.echo(
@@ -63,51 +45,30 @@ def send_reminders(today, dry_run: bool) -> None:
         )
 
     if dry_run:
-        for notice, message in messages:
-            click.echo(f"Would send to {notice.recipient}: {message['Subject']}")
-        click.echo(services.summary(Counter(n.kind for n, _ in messages), [], verb="Dry run: would send"))
+        for notice in plan.notices:
+            click.echo(f"Would send to {notice.recipient}: {subject_for(notice)}")
+        click.echo(services.summary(Counter(n.kind for n in plan.notices), [], verb="Dry run: would send"))
         return
 
-    sent: Counter = Counter()
-    failures: list[tuple[int, str]] = []
-    if messages:
+    queued: Counter = Counter()
+    for notice in plan.notices:
         try:
-            with Mailer(config) as mailer:
-                for position, (notice, message) in enumerate(messages):
-                    try:
-                        services.claim(db.session, notice)
-                    except IntegrityError:
-                        db.session.rollback()  # another run has just sent this one
-                        continue
-                    try:
-                        mailer.send(message)
-                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
-                        db.session.rollback()
-                        failures.append((1, f"{_about(notice)}: {_refusal(error)}"))
-                        continue
-                    except OSError as error:
-                        db.session.rollback()
-                        left = len(messages) - position
-                        failures.append((left, f"the connection to the mail server was lost ({error}); {_retry(left)}"))
-                        break
-                    db.session.commit()
-                    sent[notice.kind] += 1
-        except OSError as error:
-            db.session.rollback()
-            left = len(messages) - sum(sent.values()) - sum(count for count, _ in failures)
-            failures.append(
-                (
-                    left,
-                    f"could not use the mail server at {config['SMTP_HOST']}:{config['SMTP_PORT']} ({error}); "
-                    + _retry(left),
-                )
-            )
-
-    services.record_run(db.session, day, sent, failures)
-    db.session.commit()
-    click.echo(services.summary(sent, failures))
-    if failures:
-        raise SystemExit(1)
+            services.claim(db.session, notice)
+        except IntegrityError:
+            db.session.rollback()  # another run has just queued this one
+            continue
+        enqueue(
+            db.session,
+            key=outbox_key(notice),
+            kind="reminder",
+            to=formataddr((" ".join(notice.recipient_name.split()), notice.recipient)),
+            subject=subject_for(notice),
+            body=body_for(notice, config),
+        )
+        queued[notice.kind] += 1
+    services.record_run(db.session, day, queued, [])
+    db.session.commit()  # the notices, their mail and the run's history together; the worker sends the mail
+    click.echo(services.summary(queued, []))
 
 
 COMMANDS = [send_reminders]

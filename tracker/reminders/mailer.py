@@ -1,14 +1,12 @@
-"""Reminder e-mails: composing them from ``templates/reminders/*.txt`` and sending them over one SMTP
-connection per run (STARTTLS and login when configured), with the settings in the app's config."""
+"""Reminder e-mails composed from ``templates/reminders/*.txt`` (queued in the outbox by ``send-reminders``),
+and the SMTP connection the outbox's worker sends all mail over (STARTTLS and login when configured)."""
 
 from __future__ import annotations
 
 import smtplib
 import ssl
 from collections.abc import Mapping
-from email import policy
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from flask import current_app
 
@@ -60,28 +58,21 @@ def subject_for(notice: Notice) -> str:
     return " ".join(subject.split())
 
 
-def compose(notice: Notice, config: Mapping) -> EmailMessage:
+def body_for(notice: Notice, config: Mapping) -> str:
     facts = notice.facts
     template = current_app.jinja_env.get_template(TEMPLATES[notice.kind])
-    body = template.render(
+    return template.render(
         **facts,
         kind=notice.kind,
         recipient_name=notice.recipient_name,
         link=action_link(config, notice.action_id),
         when=when_due(facts["days_left"]) if "days_left" in facts else None,
     )
-    # Fold only past RFC 5322's hard limit: Python's folding of a long subject with colons in it starts the
-    # value on a continuation line, which some clients show with a leading space.
-    message = EmailMessage(policy=policy.default.clone(max_line_length=998))
-    sender = config["MAIL_FROM"]
-    message["From"] = sender
-    message["To"] = formataddr((" ".join(notice.recipient_name.split()), notice.recipient))
-    message["Subject"] = subject_for(notice)
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(body.strip() + "\n")
-    return message
+
+
+def outbox_key(notice: Notice) -> str:
+    """One outbox message per notice: the same notice queued again (two runs at once) is the same mail."""
+    return f"reminder:{notice.action_id}:{notice.kind}:{notice.occasion}:{notice.recipient.lower()}"
 
 
 class Mailer:
@@ -126,22 +117,3 @@ class Mailer:
         except (OSError, smtplib.SMTPException):
             self._smtp.close()
         self._smtp = None
-
-
-def send_message(app_config: Mapping, to: str, subject: str, body: str) -> None:
-    """Send one plain-text message (an invitation, a password reset link) over its own SMTP connection.
-
-    Raises OSError when the mail server cannot be reached and ``smtplib.SMTPException`` when it refuses the
-    message, so that the caller can roll back and say so."""
-    message = EmailMessage(policy=policy.default.clone(max_line_length=998))
-    sender = app_config["MAIL_FROM"]
-    message["From"] = sender
-    message["To"] = to
-    # Header values are one line: a stray line break in a name must not start a new header.
-    message["Subject"] = " ".join(subject.split())
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(body.strip() + "\n")
-    with Mailer(app_config) as mailer:
-        mailer.send(message)

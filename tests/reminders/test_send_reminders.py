@@ -163,7 +163,7 @@ def test_a_week_before_the_due_date_the_owner_is_reminded_once(app, users, inbox
     result = run(app, TODAY)
 
     assert result.exit_code == 0, result.output
-    assert "Sent 1 reminder (1 due soon)" in result.output
+    assert "Queued 1 reminder for sending (1 due soon)" in result.output
     [mail] = inbox.take()
     assert mail["to"] == ["lead@test.invalid"]
     assert mail["to_header"] == "Lead <lead@test.invalid>"
@@ -177,16 +177,16 @@ def test_a_week_before_the_due_date_the_owner_is_reminded_once(app, users, inbox
     assert f"Open the action: https://tracker.example.org/actions/{action_id}" in body
     assert sent_rows() == [(action_id, "due_7", "2026-03-09", "lead@test.invalid")]
     [entry] = run_entries()
-    assert entry.object_type == "reminders" and entry.summary == "Sent 1 reminder (1 due soon)"
+    assert entry.object_type == "reminders" and entry.summary == "Queued 1 reminder for sending (1 due soon)"
     assert entry.after == {"today": "2026-03-02", "sent": {"due_7": 1}, "failed": 0}
 
     again = run(app, TODAY)
     later = run(app, TODAY + timedelta(days=2))
     dry = run(app, TODAY, "--dry-run")
 
-    assert again.exit_code == 0 and "Sent 0 reminders" in again.output
-    assert later.exit_code == 0 and "Sent 0 reminders" in later.output
-    assert dry.exit_code == 0 and dry.output == "Dry run: would send 0 reminders\n"
+    assert again.exit_code == 0 and "Queued 0 reminders for sending" in again.output
+    assert later.exit_code == 0 and "Queued 0 reminders for sending" in later.output
+    assert dry.exit_code == 0 and dry.output == "Dry run: would queue 0 reminders for sending\n"
     assert inbox.take() == []
     assert len(sent_rows()) == 1
     assert len(run_entries()) == 3  # one history entry per run, sending or not
@@ -269,7 +269,7 @@ def test_overdue_goes_to_the_owner_then_to_the_board_after_the_grace_period(app,
     second = run(app, TODAY + timedelta(days=1))
 
     assert second.exit_code == 0, second.output
-    assert "Sent 1 reminder (1 overdue, to the board)" in second.output
+    assert "Queued 1 reminder for sending (1 overdue, to the board)" in second.output
     [to_board] = inbox.take()
     assert to_board["to"] == ["member@test.invalid"]
     assert to_board["subject"].startswith("For the board: action 4 days overdue: Serious Case Review: Child J")
@@ -286,7 +286,7 @@ def test_an_action_found_long_overdue_tells_the_owner_and_the_board_in_the_same_
     result = run(app, TODAY)
 
     assert result.exit_code == 0, result.output
-    assert "Sent 2 reminders (1 overdue, 1 overdue, to the board)" in result.output
+    assert "Queued 2 reminders for sending (1 overdue, 1 overdue, to the board)" in result.output
     mails = {mail["to"][0]: mail for mail in inbox.take()}
     assert set(mails) == {"lead@test.invalid", "member@test.invalid"}
     owner_body = " ".join(mails["lead@test.invalid"]["body"].split())
@@ -301,7 +301,7 @@ def test_an_action_without_an_owner_reminds_its_agencys_active_leads(app, users,
     result = run(app, TODAY)
 
     assert result.exit_code == 0, result.output
-    assert "Sent 2 reminders (2 due soon)" in result.output
+    assert "Queued 2 reminders for sending (2 due soon)" in result.output
     mails = sorted(inbox.take(), key=lambda mail: mail["to"])
     assert [mail["to"] for mail in mails] == [["lead@test.invalid"], ["second.lead@test.invalid"]]
     for mail in mails:
@@ -337,7 +337,7 @@ def test_a_due_recheck_is_sent_once_to_the_owner(app, users, inbox):
     result = run(app, TODAY + timedelta(days=1))
 
     assert result.exit_code == 0, result.output
-    assert "Sent 1 reminder (1 re-check due)" in result.output
+    assert "Queued 1 reminder for sending (1 re-check due)" in result.output
     [mail] = inbox.take()
     assert mail["to"] == ["lead@test.invalid"] and mail["subject"].startswith("Re-check due: Serious Case Review")
     assert "re-check of an action you own by 3 March 2026" in " ".join(mail["body"].split())
@@ -374,7 +374,7 @@ def test_a_returned_action_is_sent_once_per_return_with_the_reviewers_reasons(ap
     result = run(app, TODAY)
 
     assert result.exit_code == 0, result.output
-    assert "Sent 1 reminder (1 returned)" in result.output
+    assert "Queued 1 reminder for sending (1 returned)" in result.output
     [mail] = inbox.take()
     assert mail["to"] == ["lead@test.invalid"]
     assert mail["subject"].startswith("Action returned by the board: Serious Case Review: Child J")
@@ -406,7 +406,7 @@ def test_a_dry_run_lists_what_would_be_sent_and_sends_and_records_nothing(app, u
 
     assert result.exit_code == 0, result.output
     assert "Would send to lead@test.invalid: Action due in 30 days: Serious Case Review: Child J" in result.output
-    assert "Dry run: would send 1 reminder (1 due soon)" in result.output
+    assert "Dry run: would queue 1 reminder for sending (1 due soon)" in result.output
     assert inbox.take() == [] and sent_rows() == []
     assert db.session.execute(select(func.count()).select_from(HistoryEntry)).scalar_one() == history_before
 

@@ -31,10 +31,10 @@ def test_the_summary_counts_each_kind_and_names_the_failures():
     assert services.summary(
         sent, [(1, "a@test.invalid about action 4 (due_7): refused"), (2, "the server went away")]
     ) == (
-        "Sent 10 reminders (3 due soon, 2 overdue, 1 overdue, to the board, 1 re-check due, 3 returned); "
+        "Queued 10 reminders for sending (3 due soon, 2 overdue, 1 overdue, to the board, 1 re-check due, 3 returned); "
         "3 failed: a@test.invalid about action 4 (due_7): refused; the server went away"
     )
-    assert services.summary(Counter(), []) == "Sent 0 reminders"
+    assert services.summary(Counter(), []) == "Queued 0 reminders for sending"
 
 
 def _actions_of(ref: str) -> list[Action]:

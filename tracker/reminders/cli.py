@@ -47,7 +47,7 @@ def send_reminders(today, dry_run: bool) -> None:
     if dry_run:
         for notice in plan.notices:
             click.echo(f"Would send to {notice.recipient}: {subject_for(notice)}")
-        click.echo(services.summary(Counter(n.kind for n in plan.notices), [], verb="Dry run: would send"))
+        click.echo(services.summary(Counter(n.kind for n in plan.notices), [], verb="Dry run: would queue"))
         return
 
     queued: Counter = Counter()

@@ -134,15 +134,16 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def summary(sent: Counter, failures: list[tuple[int, str]], *, verb: str = "Sent") -> str:
-    """ "Sent 12 reminders (3 due soon, 2 overdue); 1 failed: ..." — for the command's output and the history.
+def summary(sent: Counter, failures: list[tuple[int, str]], *, verb: str = "Queued") -> str:
+    """ "Queued 12 reminders for sending (3 due soon, 2 overdue); 1 failed: ..." — for the command's output and
+    the history. The outbox sends them later, so saying "sent" here would claim more than is true.
     ``failures`` holds (how many reminders, why) for each failure."""
     parts = []
     for label, kinds in CATEGORIES:
         count = sum(sent[kind] for kind in kinds)
         if count:
             parts.append(f"{count} {label}")
-    text = f"{verb} {plural(sum(sent.values()), 'reminder')}" + (f" ({', '.join(parts)})" if parts else "")
+    text = f"{verb} {plural(sum(sent.values()), 'reminder')} for sending" + (f" ({', '.join(parts)})" if parts else "")
     if failures:
         text += f"; {sum(count for count, _ in failures)} failed: " + "; ".join(why for _, why in failures)
     return text

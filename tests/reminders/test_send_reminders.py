@@ -552,3 +552,27 @@ def test_without_starttls_a_server_that_requires_it_refuses_and_the_mail_waits(a
 
     assert result.exit_code == 0, result.output
     assert tls_inbox.take() == [] and outbox_statuses()[0][1] == "pending"
+
+
+def test_a_notice_another_run_has_just_claimed_leaves_the_others_queued(app, users, inbox):
+    from tracker.reminders.mailer import queue_notices
+    from tracker.reminders.services import pending_notices
+
+    lead = user(users["agency_lead"])
+    ids = [plan(tvp_action(n), due=TODAY + timedelta(days=7), owner=lead) for n in range(3)]
+    notices = sorted(pending_notices(db.session, TODAY, 7).notices, key=lambda notice: notice.action_id)
+    assert [notice.action_id for notice in notices] == ids
+    # Another run claims the middle notice between this run's reading the plan and its queuing it.
+    middle = notices[1]
+    db.session.add(
+        ReminderSent(action_id=middle.action_id, kind=middle.kind, occasion=middle.occasion, recipient=middle.recipient)
+    )
+    db.session.commit()
+
+    queued = queue_notices(db.session, notices, app.config)
+    db.session.commit()
+
+    assert sum(queued.values()) == 2
+    keys = db.session.execute(select(OutboxMessage.idempotency_key).order_by(OutboxMessage.id)).scalars().all()
+    assert [key.split(":")[1] for key in keys] == [str(ids[0]), str(ids[2])]
+    assert sorted(row[0] for row in sent_rows()) == ids

@@ -8,18 +8,15 @@ down or refuses never loses a reminder and never sends one twice; ``flask outbox
 from __future__ import annotations
 
 from collections import Counter
-from email.utils import formataddr
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy.exc import IntegrityError
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.outbox.services import enqueue
 from tracker.reminders import services
-from tracker.reminders.mailer import body_for, outbox_key, subject_for
+from tracker.reminders.mailer import queue_notices, subject_for
 
 
 @click.command("send-reminders")
@@ -50,22 +47,7 @@ def send_reminders(today, dry_run: bool) -> None:
         click.echo(services.summary(Counter(n.kind for n in plan.notices), [], verb="Dry run: would queue"))
         return
 
-    queued: Counter = Counter()
-    for notice in plan.notices:
-        try:
-            services.claim(db.session, notice)
-        except IntegrityError:
-            db.session.rollback()  # another run has just queued this one
-            continue
-        enqueue(
-            db.session,
-            key=outbox_key(notice),
-            kind="reminder",
-            to=formataddr((" ".join(notice.recipient_name.split()), notice.recipient)),
-            subject=subject_for(notice),
-            body=body_for(notice, config),
-        )
-        queued[notice.kind] += 1
+    queued = queue_notices(db.session, plan.notices, config)
     services.record_run(db.session, day, queued, [])
     db.session.commit()  # the notices, their mail and the run's history together; the worker sends the mail
     click.echo(services.summary(queued, []))

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from email.message import EmailMessage
+from email.utils import formataddr
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from tracker.reminders.services import DUE_KINDS, Notice
+from tracker.outbox.services import enqueue
+from tracker.reminders.services import DUE_KINDS, Notice, claim
 from tracker.template_helpers import format_date
 
 TEMPLATES = {
@@ -73,6 +78,29 @@ def body_for(notice: Notice, config: Mapping) -> str:
 def outbox_key(notice: Notice) -> str:
     """One outbox message per notice: the same notice queued again (two runs at once) is the same mail."""
     return f"reminder:{notice.action_id}:{notice.kind}:{notice.occasion}:{notice.recipient.lower()}"
+
+
+def queue_notices(session: Session, notices: Iterable[Notice], config: Mapping) -> Counter:
+    """Record each notice as ours and queue its mail in the outbox (flushes; the caller commits once, the
+    worker sends). A notice another run has just claimed is skipped: its claim is undone in a savepoint of its
+    own, so the notices queued before it stay queued. Returns how many were queued, by kind."""
+    queued: Counter = Counter()
+    for notice in notices:
+        try:
+            with session.begin_nested():
+                claim(session, notice)
+        except IntegrityError:
+            continue
+        enqueue(
+            session,
+            key=outbox_key(notice),
+            kind="reminder",
+            to=formataddr((" ".join(notice.recipient_name.split()), notice.recipient)),
+            subject=subject_for(notice),
+            body=body_for(notice, config),
+        )
+        queued[notice.kind] += 1
+    return queued
 
 
 class Mailer:

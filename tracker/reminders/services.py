@@ -123,7 +123,7 @@ def pending_notices(session: Session, today: date, grace_days: int) -> Plan:
 
 
 def claim(session: Session, notice: Notice) -> None:
-    """Record the notice as sent (flushes; the caller commits once the mail server has accepted it)."""
+    """Record the notice as ours to send (flushes): the unique row is what stops a second run queuing it again."""
     session.add(
         ReminderSent(action_id=notice.action_id, kind=notice.kind, occasion=notice.occasion, recipient=notice.recipient)
     )

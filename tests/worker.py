@@ -30,6 +30,23 @@ def worker_app(tmp_path, database_url: str, **settings):
     return app
 
 
+def mail_worker_app(tmp_path, database_url: str, smtp_port: int, **settings):
+    """A worker's app that sends mail, in plain SMTP without login, to the test's mail server on ``smtp_port``;
+    a failed send is retried at the next sweep, so a test needs no clock."""
+    return worker_app(
+        tmp_path,
+        database_url,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp_port,
+        SMTP_STARTTLS=False,
+        SMTP_USERNAME=None,
+        SMTP_PASSWORD=None,
+        OUTBOX_RETRY_SECONDS=0,
+        BASE_URL="https://tracker.example.org",
+        **settings,
+    )
+
+
 @contextlib.contextmanager
 def running_worker(app, workers: int = 1):
     """huey's consumer, started as ``flask worker`` starts it but without taking over the test process's

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.conftest import PASSWORD, scratch_database, sign_in
 from tests.people.mail import Inbox
 from tests.ports import free_port
-from tests.worker import barrier, running_worker, worker_app
+from tests.worker import barrier, mail_worker_app, running_worker, worker_app
 from tracker.auth.models import Invitation
 from tracker.auth.services import create_user
 from tracker.extensions import db
@@ -26,17 +26,7 @@ def smtp_port():
 @pytest.fixture
 def app_with_worker(tmp_path, smtp_port):
     with scratch_database(tmp_path) as url:
-        app = worker_app(
-            tmp_path,
-            url,
-            SMTP_HOST="127.0.0.1",
-            SMTP_PORT=smtp_port,
-            SMTP_STARTTLS=False,
-            SMTP_USERNAME=None,
-            SMTP_PASSWORD=None,
-            OUTBOX_RETRY_SECONDS=0,  # retried at the next sweep, so the test needs no clock
-            BASE_URL="https://tracker.example.org",
-        )
+        app = mail_worker_app(tmp_path, url, smtp_port)
         with app.app_context():
             create_user(db.session, email="admin@outbox.invalid", name="Admin", role="admin", password=PASSWORD)
             db.session.commit()

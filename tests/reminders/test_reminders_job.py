@@ -32,7 +32,7 @@ def test_with_the_real_worker_a_mail_server_down_then_up_sends_each_reminder_onc
     from tests.conftest import SEEDS_DIR, scratch_database
     from tests.people.mail import Inbox
     from tests.ports import free_port
-    from tests.worker import barrier, running_worker, worker_app
+    from tests.worker import barrier, mail_worker_app, running_worker
     from tracker.auth.services import create_user
     from tracker.extensions import db
     from tracker.outbox.models import OutboxMessage
@@ -41,17 +41,7 @@ def test_with_the_real_worker_a_mail_server_down_then_up_sends_each_reminder_onc
     monkeypatch.setattr(clock, "today", lambda: TODAY)
     smtp_port = free_port()
     with scratch_database(tmp_path) as url:
-        app = worker_app(
-            tmp_path,
-            url,
-            SMTP_HOST="127.0.0.1",
-            SMTP_PORT=smtp_port,
-            SMTP_STARTTLS=False,
-            SMTP_USERNAME=None,
-            SMTP_PASSWORD=None,
-            OUTBOX_RETRY_SECONDS=0,
-            BASE_URL="https://tracker.example.org",
-        )
+        app = mail_worker_app(tmp_path, url, smtp_port)
         with app.app_context():
             load_seeds(db.session, SEEDS_DIR)
             lead = create_user(

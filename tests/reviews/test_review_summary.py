@@ -4,11 +4,16 @@ repeated word for word as its action."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from tracker import clock
+from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.reports.brag import Brag, rate_action
 from tracker.reviews.models import Recommendation, Review
-from tracker.reviews.summary import same_words
+from tracker.reviews.summary import review_summary, same_words
 
 
 def _page(client, ref):
@@ -48,3 +53,21 @@ def test_a_single_agency_recommendation_is_not_repeated_as_its_action(signed_in)
     first_line = " ".join(rec.text.split())[:60]
     assert " ".join(block.split()).count(first_line) <= 2  # the summary line and the full text, not the action
     assert "the recommendation itself, for" in block
+
+
+def test_the_review_page_rates_each_action_as_the_report_does(signed_in, users):
+    """An owned action with a due date well ahead is on track (Green), not "No owner or due date": the page
+    must pass the owner to the one rule (brag.rate_action), as the report and the exports do."""
+    today = clock.today()
+    review = db.session.execute(select(Review).where(Review.ref == "bucks-baby-k")).scalar_one()
+    action = next(a for a in review.actions if a.status in ("not_started", "in_progress"))
+    action.owner_id = db.session.execute(select(User.id).where(User.email == users["admin"])).scalar_one()
+    action.due_date = today + timedelta(days=100)
+    db.session.flush()
+
+    summary = review_summary(review, review.recommendations, today)
+    assert summary.action_ratings == {a.id: rate_action(a, today) for a in review.actions}
+    assert summary.action_ratings[action.id] == Brag.GREEN
+    page = _page(signed_in("auditor"), "bucks-baby-k")
+    row = page.split(f'href="/actions/{action.id}"', 1)[1].split("</li>", 1)[0]
+    assert "app-brag--green" in row and "No owner or due date" not in row

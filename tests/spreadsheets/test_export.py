@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.actions.models import Action
 from tracker.audit import HistoryEntry
+from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.orgs.models import Agency, Board
 from tracker.reviews.models import Review
@@ -247,3 +248,32 @@ def test_the_export_page_offers_the_scopes_the_user_may_see(signed_in):
     chosen = client.get(f"/export?review={review_id}").get_data(as_text=True)
     assert f'<input type="hidden" name="review" value="{review_id}">' in chosen
     assert "Download as Excel (.xlsx)" in chosen and "Download as CSV" in chosen and "Download as JSON" in chosen
+
+
+def test_no_action_without_an_owner_or_a_due_date_is_green_in_any_download(signed_in, users):
+    """No false green in the Excel, CSV or JSON download: an action with no owner, or no due date, reads "No
+    owner or due date", never Green; the same action dated and owned, on track, is Green."""
+    actions = _review_actions("mk-child-j")
+    assert {a.status for a in actions} <= {"not_started", "in_progress"}  # as seeded: none finished
+    planned, undated, unowned = actions[0], actions[1], actions[2]
+    owner = _id(User, email=users["agency_lead"])
+    planned.owner_id, planned.due_date = owner, TODAY + timedelta(days=100)
+    undated.owner_id, undated.due_date = owner, None
+    unowned.owner_id, unowned.due_date = None, TODAY + timedelta(days=100)
+    db.session.flush()
+
+    client, review = signed_in("board_member"), _id(Review, ref="mk-child-j")
+    _, book = _workbook(client, review=review)
+    data = _json(client, review=review)["reviews"][0]
+    in_json = [a for rec in data["recommendations"] for a in rec["actions"]] + data["agency_actions"]
+    downloads = {
+        "xlsx": {row[6]: row[12] for row in book["Actions"].iter_rows(min_row=2, values_only=True)},
+        "csv": {int(r["action_id"]): r["brag"] for r in _csv(client, review=review) if r["action_id"]},
+        "json": {a["id"]: a["brag"] for a in in_json},
+    }
+    for fmt, ratings in downloads.items():
+        assert set(ratings) == {a.id for a in actions}, fmt
+        assert ratings[planned.id] == "Green", fmt
+        assert ratings[undated.id] == ratings[unowned.id] == "No owner or due date", fmt
+        unplanned = [a.id for a in actions if a.owner_id is None or a.due_date is None]
+        assert len(unplanned) >= 2 and all(ratings[i] != "Green" for i in unplanned), fmt

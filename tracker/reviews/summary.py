@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.actions.states import Status
-from tracker.reports.brag import SEVERITY, Brag, brag_for_action, worst
+from tracker.reports.brag import SEVERITY, Brag, rate_action, worst
 
 
 @dataclass
@@ -43,7 +43,8 @@ def review_summary(review, recommendations, today: date) -> ReviewSummary:
         result.actions += 1
         result.by_status[action.status] += 1
         result.overdue += action.is_overdue(today)
-        result.action_ratings[action.id] = brag_for_action(action.status, action.due_date, today)
+        # rate_action reads the owner too: without it every dated action would read as not planned.
+        result.action_ratings[action.id] = rate_action(action, today)
     for rec in recommendations:
         rating = worst(result.action_ratings[a.id] for a in rec.actions if a.id in result.action_ratings)
         result.recommendation_ratings[rec.id] = rating

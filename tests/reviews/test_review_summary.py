@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from tests.conftest import sign_in
 from tracker import clock
 from tracker.auth.models import User
 from tracker.extensions import db
@@ -71,3 +72,25 @@ def test_the_review_page_rates_each_action_as_the_report_does(signed_in, users):
     page = _page(signed_in("auditor"), "bucks-baby-k")
     row = page.split(f'href="/actions/{action.id}"', 1)[1].split("</li>", 1)[0]
     assert "app-brag--green" in row and "No owner or due date" not in row
+
+
+def _status_line(page, rec_ref):
+    rec = db.session.execute(
+        select(Recommendation).join(Review).where(Review.ref == "bucks-baby-k", Recommendation.ref == rec_ref)
+    ).scalar_one()
+    return page.split(f'id="rec-{rec.id}"', 1)[1].split("</details>", 1)[1].split("</p>", 1)[0]
+
+
+def test_a_lead_sees_no_rating_made_from_another_agencys_actions(app, signed_in, users):
+    """A recommendation's rating is the worst of its actions': an agency lead sees it only where they may see
+    every one of those ratings (permissions.visible_action_fields), as in the Excel download."""
+    page = _page(signed_in("agency_lead"), "bucks-baby-k")  # a lead at Thames Valley Police
+    assert "app-brag" in _status_line(page, "8.2.1")  # the police's own recommendation
+    other = _status_line(page, "8.1.1")  # the council's
+    assert "app-brag" not in other and "Rating not shown: it includes other agencies' actions" in other
+    summary = page.split('id="summary"', 1)[1].split("</section>", 1)[0]
+    assert "Not shown (they include other agencies' actions)" in summary
+    auditor = app.test_client()
+    assert sign_in(auditor, users["auditor"]).status_code == 302
+    board_page = _page(auditor, "bucks-baby-k")
+    assert "app-brag" in _status_line(board_page, "8.1.1") and "Not shown" not in board_page

@@ -20,8 +20,9 @@ class ReviewSummary:
     recommendations: int = 0
     responded: int = 0
     action_ratings: dict[int, Brag] = field(default_factory=dict)
-    recommendation_ratings: dict[int, Brag] = field(default_factory=dict)
+    recommendation_ratings: dict[int, Brag | None] = field(default_factory=dict)  # None: not for this viewer
     recommendations_by_rating: Counter = field(default_factory=Counter)
+    ratings_not_shown: int = 0
 
     @property
     def done(self) -> int:
@@ -37,7 +38,10 @@ def same_words(a: str | None, b: str | None) -> bool:
     return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
 
 
-def review_summary(review, recommendations, today: date) -> ReviewSummary:
+def review_summary(review, recommendations, today: date, rating_shown=lambda action: True) -> ReviewSummary:
+    """``rating_shown(action)``: whether the viewer may see that action's rating. A recommendation's rating is
+    made from its actions' ratings, so it is shown only where all of theirs are (another agency's rating is
+    that agency's and the board's: ``permissions.visible_action_fields``)."""
     result = ReviewSummary(recommendations=len(recommendations))
     for action in review.actions:
         result.actions += 1
@@ -46,8 +50,12 @@ def review_summary(review, recommendations, today: date) -> ReviewSummary:
         # rate_action reads the owner too: without it every dated action would read as not planned.
         result.action_ratings[action.id] = rate_action(action, today)
     for rec in recommendations:
+        result.responded += rec.response is not None
+        if not all(rating_shown(a) for a in rec.actions):
+            result.recommendation_ratings[rec.id] = None
+            result.ratings_not_shown += 1
+            continue
         rating = worst(result.action_ratings[a.id] for a in rec.actions if a.id in result.action_ratings)
         result.recommendation_ratings[rec.id] = rating
         result.recommendations_by_rating[rating] += 1
-        result.responded += rec.response is not None
     return result

@@ -12,7 +12,7 @@ from tracker.assurance.exercise_queries import exercises_for_review
 from tracker.extensions import db
 from tracker.ids import id_arg
 from tracker.loading import load_visible
-from tracker.permissions import can_plan_review, can_view_review
+from tracker.permissions import can_plan_review, can_view_review, visible_action_fields
 from tracker.refusals import attempt
 from tracker.reviews import queries, services, summary
 from tracker.reviews.models import Recommendation, Review
@@ -56,7 +56,9 @@ def show(review_id: int):
         progress={rec.id: services.progress(rec, today) for rec in recommendations},
         exercises=exercises_for_review(db.session, review.id),
         own_agency_actions=[a for a in actions if a.recommendation_id is None],
-        summary=summary.review_summary(review, recommendations, today),
+        summary=summary.review_summary(
+            review, recommendations, today, lambda a: "brag" in visible_action_fields(current_user, a)
+        ),
         summary_words=summary.same_words,
     )
 

@@ -6,15 +6,22 @@ For each configuration it builds a fresh database (SQLite in a temporary folder,
 makes one account per role (with two-factor sign-in on in production), starts gunicorn on 127.0.0.1, and:
 
 1. sends ``--requests`` random requests to routes read from the app's URL map, as a random role or nobody,
-   with hostile ids, query arguments and form fields (with a real CSRF token, mostly), counting every 5xx;
-2. uploads hostile files (polyglots, a zip bomb, PDFs with JavaScript or attachments, remote templates) as
-   the agency lead, counting any that were accepted;
+   with hostile ids (2^31, 2^63, 2^64, superscript and Arabic-Indic digits), query arguments and form fields
+   (NUL, CR/LF, bad choices; with a real CSRF token, mostly), counting every 5xx;
+2. uploads the hostile files of tests/hostile/files.py (polyglots, zip and image bombs, PDFs with JavaScript
+   or attachments, remote templates, macros) through every upload form that takes their type (evidence as
+   the agency lead, plan and report import as the administrator); any not refused in words is a failure;
 3. tries to lock a person out: wrong passwords from many addresses, then signs the person in (production runs
-   as if behind one proxy, TRUSTED_PROXY_COUNT=1, so X-Forwarded-For carries each attacker's address; the
-   development run trusts no proxy, and a forged X-Forwarded-For must not escape the throttle);
-4. checks the history: its hash chain verifies and failed sign-ins carry the real client address.
+   as if behind one proxy, TRUSTED_PROXY_COUNT=1, so X-Forwarded-For carries each attacker's address, and the
+   person signs in with the second factor; the development run trusts no proxy: a forged X-Forwarded-For
+   must not escape the throttle, and the person signs in from another loopback address, 127.0.0.2);
+4. sends malformed requests (bytes that are not UTF-8, bodies unlike their type, odd methods, forged cookies
+   and hosts, forwarded values that are not addresses) as every role;
+5. checks the history: its hash chain verifies, in-process and with ``flask verify-audit``, and failed
+   sign-ins carry the real client address (never a forged one, never text that is not an address);
+   and the server log holds no traceback.
 
-It prints the figures and exits non-zero if any check failed. Ports 5900-5999 are this issue's.
+It prints the figures and exits non-zero if any check failed. Ports: ``--port`` and the next one.
 """
 
 from __future__ import annotations
@@ -30,7 +37,6 @@ import sys
 import tempfile
 import time
 import urllib.parse
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +52,7 @@ ROLES = {
 }
 HOSTILE = [
     "9223372036854775808",
+    "18446744073709551616",
     "99999999999999999999",
     "2147483648",
     "-1",
@@ -54,9 +61,14 @@ HOSTILE = [
     "2",
     "²",
     "١٢٣٤٥٦",
+    "١٢٣",
+    "１２",
     "abc",
     "\x00",
+    "a\x00b",
     "a\r\nSet-Cookie: x=1",
+    "/reviews\r\nLocation: https://evil.example",
+    "https://evil.example/",
     "' OR 1=1 --",
     "<script>alert(1)</script>",
     "//evil.example",
@@ -77,64 +89,21 @@ FIELDS = [
 ]  # fmt: skip
 
 
-def hostile_files() -> dict[str, bytes]:
-    import pikepdf
-
-    def pdf_with(change) -> bytes:
-        document = pikepdf.new()
-        document.add_blank_page()
-        change(document)
-        out = io.BytesIO()
-        document.save(out)
-        return out.getvalue()
-
-    def docx(**members: bytes) -> bytes:
-        from tests.evidence import office
-
-        source = zipfile.ZipFile(io.BytesIO(office("docx")))
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-            for info in source.infolist():
-                package.writestr(info, source.read(info))
-            for name, data in members.items():
-                package.writestr(name, data)
-        return out.getvalue()
-
-    remote = (
-        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        b'<Relationship Id="r9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        b'attachedTemplate" Target="https://evil.example/t.dotm" TargetMode="External"/></Relationships>'
-    )
-    return {
-        "polyglot.pdf": b"%PDF-1.7\n<html><body><script>alert(document.cookie)</script></body></html>\n%%EOF",
-        "polyglot.png": b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>",
-        "bomb.docx": docx(**{"word/media/zeros.bin": b"\x00" * (200 * 1024 * 1024)}),
-        "javascript.pdf": pdf_with(
-            lambda d: setattr(d.Root, "OpenAction", pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS="app.alert(1)"))
-        ),
-        "attachment.pdf": pdf_with(lambda d: d.attachments.__setitem__("x.exe", pikepdf.AttachedFileSpec(d, b"MZ"))),
-        "template.docx": docx(**{"word/_rels/settings.xml.rels": remote}),
-        "macro.docx": docx(**{"word/vbaProject.bin": b"\xd0\xcf\x11\xe0"}),
-        "page.csv": b"name,note\nA,<script>alert(1)</script>\n",
-        "svg.txt": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
-    }
-
-
 class Browser:
-    """Cookies by hand (the production cookie is Secure, and this talks plain HTTP to gunicorn)."""
+    """Cookies by hand (the production cookie is Secure, and this talks plain HTTP to gunicorn). ``source`` is
+    the loopback address the connection comes from (any 127.x.y.z): a second real client, not a forged one."""
 
-    def __init__(self, port: int, address: str | None = None):
-        self.port, self.address, self.cookies = port, address, {}
+    def __init__(self, port: int, address: str | None = None, source: str = "127.0.0.1"):
+        self.port, self.address, self.source, self.cookies = port, address, source, {}
 
-    def request(self, method: str, path: str, fields=None, files=None, address: str | None = None):
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+    def request(self, method, path, fields=None, files=None, address=None, *, body=None, headers=None):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
         if address or self.address:
             headers["X-Forwarded-For"] = address or self.address
-        body = None
-        if method == "POST":
+        if method == "POST" and body is None:
             body, content_type = encode_multipart(fields or [], files or [])
             headers["Content-Type"] = content_type
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120, source_address=(self.source, 0))
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
@@ -185,6 +154,11 @@ def sign_in(browser: Browser, email: str, secret: str | None, address: str | Non
             "POST", "/sign-in/code", [("csrf_token", token), ("code", code)], address=address
         )
     return status, location
+
+
+def signed_in(location: str) -> bool:
+    """A sign-in that went through: redirected on, not back to a sign-in step."""
+    return bool(location) and "/sign-in" not in location
 
 
 def time_now():
@@ -248,7 +222,11 @@ def prepare(config_name: str, workdir: Path, database_url: str, proxies: int) ->
     return facts
 
 
-def history_check(database_url: str, config_name: str, expect_addresses: set[str] | None) -> tuple[bool, str]:
+def history_check(database_url: str, facts: dict, config_name: str) -> tuple[bool, str]:
+    """The chain verifies (in-process and with ``flask verify-audit``); failed sign-ins carry the real client
+    address: each attacker's behind the proxy, never a forged one without it, never text that is no address."""
+    import ipaddress
+
     from sqlalchemy import select
 
     from tracker import audit, create_app
@@ -258,22 +236,46 @@ def history_check(database_url: str, config_name: str, expect_addresses: set[str
     with app.app_context():
         broken = audit.verify_chain(db.session)
         count = db.session.execute(select(audit.HistoryEntry.id)).all()
+        recorded = set(db.session.execute(select(audit.HistoryEntry.ip_address).distinct()).scalars()) - {None}
         failed = db.session.execute(
             select(audit.HistoryEntry.ip_address).where(audit.HistoryEntry.event == "sign_in.failed")
         ).scalars()
         addresses = set(failed)
         db.session.remove()
         db.engine.dispose()
-    ok = broken is None and (expect_addresses is None or expect_addresses <= addresses)
-    return ok, f"{len(count)} entries, chain {'intact' if broken is None else f'BROKEN at {broken.id}'}, " + (
-        f"failed sign-ins recorded from {len(addresses)} addresses"
+    not_addresses = set()
+    for value in recorded:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            not_addresses.add(value)
+    if config_name == "production":
+        addresses_ok = {"203.0.113.1", "203.0.113.12"} <= addresses
+    else:
+        addresses_ok = bool(addresses) and addresses <= {"127.0.0.1", "127.0.0.2"}
+    cli = subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "verify-audit"],
+        cwd=ROOT,
+        env=facts["env"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    said = (cli.stdout + cli.stderr).strip().splitlines()
+    ok = broken is None and addresses_ok and not not_addresses and cli.returncode == 0
+    return ok, (
+        f"{len(count)} entries, chain {'intact' if broken is None else f'BROKEN at {broken.id}'}; "
+        f"failed sign-ins recorded from {len(addresses)} addresses ({', '.join(sorted(addresses)[:4])}...); "
+        f"values that are no address: {len(not_addresses)}; "
+        f"flask verify-audit exit {cli.returncode}: {said[-1] if said else ''}"
     )
 
 
 def fill(rule: str, rng: random.Random) -> str:
     def value(match):
         if match.group(1) == "id":
-            return str(rng.choice([rng.randint(1, 80), 0, 2147483647, 2147483648, 2**63, 10**20]))
+            number = rng.choice([rng.randint(1, 80), 0, 2147483647, 2147483648, 2**63, 2**64, 10**20, "²", "١٢٣"])
+            return urllib.parse.quote(str(number), safe="")
         return urllib.parse.quote(rng.choice(HOSTILE), safe="") or "x"
 
     return re.sub(r"<(?:(\w+):)?\w+>", value, rule)
@@ -310,30 +312,63 @@ def fuzz(port: int, facts: dict, browsers: dict, requests: int, rng: random.Rand
     return sent, errors, statuses
 
 
-def upload_hostile(port: int, facts: dict, lead: Browser) -> tuple[int, int]:
-    """Each hostile file, with every other field right (so only the file can be refused); then a real PDF,
-    which must be accepted, to show the form was right."""
-    from tests.evidence import pdf
+REASON = re.compile(r'govuk-error-message">\s*<span[^>]*>[^<]*</span>\s*([^<]+)')
+# Where a file can be uploaded: the form, the file field, who may, which of the files it takes, other fields.
+UPLOAD_FORMS = [
+    ("evidence", "agency_lead", (".pdf", ".png", ".jpg", ".docx", ".xlsx", ".csv", ".txt")),
+    ("plan import", "admin", (".xlsx", ".csv")),
+    ("report import", "admin", (".pdf", ".docx", ".txt")),
+]
 
-    accepted = 0
-    files = hostile_files()
-    for name, content in [*files.items(), ("control.pdf", pdf())]:
-        path = f"/actions/{facts['lead_action']}/evidence/new"
-        token = lead.csrf(path)
-        fields = [("csrf_token", token), ("kind", "implementation"), ("title", f"Hostile {name}"), ("narrative", "x")]
+
+def upload_form(form: str, facts: dict, name: str) -> tuple[str, list, str]:
+    if form == "evidence":
+        fields = [("kind", "implementation"), ("title", f"Hostile {name}"), ("narrative", "x")]
         fields += [("relates_to", "1"), ("relates_to", "3"), ("relates_to", "2026")]
-        status, location, body = lead.request("POST", path, fields, [("files", name, content)])
-        if name == "control.pdf":
-            print(f"  control (a real PDF): {'accepted' if status == 302 else f'NOT ACCEPTED ({status})'}")
-            if status != 302:
-                accepted += 1  # the form itself is wrong: the refusals above prove nothing
-        elif status == 302 or status >= 500:
-            accepted += 1
-            print(f"  ACCEPTED or failed: {name} -> {status} {location}")
-        else:
-            reasons = re.findall(r'govuk-error-message">\s*<span[^>]*>[^<]*</span>\s*([^<]+)', body)
-            print(f"  refused {name}: {status} {' / '.join(r.strip() for r in reasons)[:150]}")
-    return len(files), accepted
+        return f"/actions/{facts['lead_action']}/evidence/new", fields, "files"
+    if form == "plan import":
+        return "/plans/import", [("check", "Check the file without importing")], "file"
+    fields = [
+        ("title", f"Hostile {name}"),
+        ("child", "Child H"),
+        ("boards", "milton-keynes"),
+        ("incident_year", "2024"),
+    ]
+    return "/reviews/add", [*fields, ("review_type", "Child Safeguarding Practice Review")], "report"
+
+
+def upload_hostile(port: int, facts: dict, browsers: dict) -> tuple[int, int]:
+    """Each hostile file through each form that takes its type, with every other field right (so only the
+    file can be refused); then a real PDF as evidence, which must be accepted, to show the form was right.
+    A refusal must be a page with the reason in words: a redirect (saved), a 5xx or no reason is a failure."""
+    from tests.evidence import pdf
+    from tests.hostile.files import hostile_files
+
+    tried = failed = 0
+    files = hostile_files()
+    for form, role, extensions in UPLOAD_FORMS:
+        browser = browsers[role]
+        for name, content in files.items():
+            if not name.endswith(extensions):
+                continue
+            path, fields, field = upload_form(form, facts, name)
+            fields = [("csrf_token", browser.csrf(path)), *fields]
+            status, location, body = browser.request("POST", path, fields, [(field, name, content)])
+            reasons = " / ".join(r.strip() for r in REASON.findall(body))
+            tried += 1
+            if status in (302, 303) or status >= 500 or "The selected" not in reasons:
+                failed += 1
+                print(f"  {form}: ACCEPTED or failed: {name} -> {status} {location} {reasons[:150]}")
+            else:
+                print(f"  {form}: refused {name}: {status} {reasons[:150]}")
+    path, fields, field = upload_form("evidence", facts, "control.pdf")
+    token = browsers["agency_lead"].csrf(path)
+    status, _, _ = browsers["agency_lead"].request(
+        "POST", path, [("csrf_token", token), *fields], [(field, "c.pdf", pdf())]
+    )
+    print(f"  control (a real PDF as evidence): {'accepted' if status == 302 else f'NOT ACCEPTED ({status})'}")
+    failed += status != 302  # the form itself is wrong: the refusals above prove nothing
+    return tried, failed
 
 
 def lockout_check(port: int, facts: dict, config_name: str) -> tuple[bool, str]:
@@ -350,13 +385,13 @@ def lockout_check(port: int, facts: dict, config_name: str) -> tuple[bool, str]:
                 codes[status] = codes.get(status, 0) + 1
         throttled = codes.get(429, 0)
         status, location = sign_in(Browser(port, "198.51.100.20"), email, secret, step=1)
-        clean = location.endswith("/reviews")
+        clean = signed_in(location)
         # From an address that failed once (under its own limit) the second factor still lets the person in.
         one = Browser(port, "192.0.2.77")
         one.request("POST", "/sign-in", [("csrf_token", one.csrf()), ("email", email), ("password", "nope")])
         time.sleep(31)  # codes are single-use: wait, then use the step after the one just used
         _, again = sign_in(one, email, secret, step=1)
-        with_factor = again.endswith("/reviews")
+        with_factor = signed_in(again)
         ok = throttled > 0 and clean and with_factor
         return ok, (
             f"132 wrong passwords from 12 addresses ({throttled} answered 429); the person then signed in from a "
@@ -368,8 +403,62 @@ def lockout_check(port: int, facts: dict, config_name: str) -> tuple[bool, str]:
     for n in range(10):
         attacker.request("POST", "/sign-in", wrong, address=f"10.0.0.{n}")
     status, _, _ = attacker.request("POST", "/sign-in", wrong, address="10.9.9.9")
-    ok = status == 429
-    return ok, f"no proxy trusted: 10 failures with forged X-Forwarded-For, the 11th with a new one got {status}"
+    # The person, from another real address (127.0.0.2 is another client on the loopback), is not locked out.
+    answer, location = sign_in(Browser(port, source="127.0.0.2"), email, None)
+    clean = signed_in(location)
+    if not clean:
+        print(f"  the person's sign-in from 127.0.0.2 answered {answer} {location}")
+    ok = status == 429 and clean
+    return ok, (
+        f"no proxy trusted: 10 failures with forged X-Forwarded-For, the 11th with a new one got {status}; "
+        f"the person then signed in from another address: {'yes' if clean else 'NO'}"
+    )
+
+
+MULTIPART_X = "multipart/form-data; boundary=x"
+
+
+def raw_probes(browsers: dict, proxies: int) -> tuple[int, int]:
+    """Requests no form would send: bytes that are not UTF-8, bodies that do not match their type, odd
+    methods, forged cookies and hosts, forwarded addresses that are not addresses. Each as every role."""
+    probes = [
+        ("GET", "/actions/%FF", None, {}),
+        ("GET", "/actions/%00", None, {}),
+        ("GET", "/actions/18446744073709551616/evidence/new", None, {}),
+        ("GET", "/reviews?page=%FF%FE&board=%C2%B2&agency=%D9%A1%D9%A2%D9%A3", None, {}),
+        ("GET", "/sign-in?next=%0D%0ALocation:%20https://evil.example", None, {}),
+        ("GET", "/sign-in?next=%00//evil.example", None, {}),
+        ("GET", "/static/..%2f..%2fwsgi.py", None, {}),
+        ("GET", "/reviews?" + "page=1&" * 500, None, {}),
+        ("GET", "/reviews", None, {"Cookie": "session=" + "A" * 3000}),
+        ("GET", "/reviews", None, {"Cookie": "session=.eJw.not.signed"}),
+        ("GET", "/reviews", None, {"Host": "evil.example"}),
+        ("GET", "/reviews", None, {"Accept-Language": "\x00" * 10, "Range": "bytes=999999999999999999999-"}),
+        ("POST", "/sign-in", b"email=%FF%FE&password=\xff\x00", {"Content-Type": "application/x-www-form-urlencoded"}),
+        ("POST", "/sign-in", b'{"email": "a"}', {"Content-Type": "application/json"}),
+        ("POST", "/sign-in", b"--x\r\nnot a part", {"Content-Type": "multipart/form-data"}),
+        ("POST", "/sign-in", b"--x\r\nContent-Disposition: form-data; name=", {"Content-Type": MULTIPART_X}),
+        ("PUT", "/reviews", b"x", {}),
+        ("DELETE", "/actions/1", None, {}),
+        ("PATCH", "/actions/1", b"{}", {}),
+        ("OPTIONS", "/sign-in", None, {}),
+        ("HEAD", "/reviews", None, {}),
+    ]  # fmt: skip
+    if proxies:
+        for forwarded in ("x" * 100, "not an address", "1.2.3.4, ::::", "256.1.1.1", "::1%eth0"):
+            probes.append(("POST", "/sign-in", b"email=a%40b.invalid&password=x", {
+                "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": forwarded}))  # fmt: skip
+    sent = errors = 0
+    for role, browser in browsers.items():
+        for method, path, body, headers in probes:
+            own = Browser(browser.port, None if "X-Forwarded-For" in headers else browser.address)
+            own.cookies = {} if "Cookie" in headers else dict(browser.cookies)
+            status, _, _ = own.request(method, path, body=body, headers=headers)
+            sent += 1
+            if status >= 500:
+                errors += 1
+                print(f"  5xx: {status} {method} {path[:100]} {headers} as {role}")
+    return sent, errors
 
 
 def run(config_name: str, port: int, requests: int, seed: int, database: str | None) -> bool:
@@ -400,11 +489,12 @@ def run(config_name: str, port: int, requests: int, seed: int, database: str | N
                 _, location = sign_in(browsers[role], ROLES[role][0], facts["secrets"].get(role), step=1)
                 assert location and "/sign-in" not in location, f"could not sign in as {role}"
             # Uploads and the lock-out first: the fuzzing may reset or deactivate these very accounts.
-            tried, accepted = upload_hostile(port, facts, browsers["agency_lead"])
+            tried, accepted = upload_hostile(port, facts, browsers)
             lockout_ok, lockout = lockout_check(port, facts, config_name)
             started = time.monotonic()
             sent, errors, statuses = fuzz(port, facts, browsers, requests, rng)
             took = time.monotonic() - started
+            raw_sent, raw_errors = raw_probes(browsers, proxies)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -412,15 +502,15 @@ def run(config_name: str, port: int, requests: int, seed: int, database: str | N
         tracebacks = log.count("Traceback")
         for found in re.finditer(r"Traceback", log):
             print("  traceback in the server log:\n" + log[max(0, found.start() - 300) : found.start() + 1500])
-        expect = {"203.0.113.1", "203.0.113.12"} if config_name == "production" else None
-        history_ok, history = history_check(database_url, config_name, expect)
+        history_ok, history = history_check(database_url, facts, config_name)
     print(f"== {config_name} (gunicorn, 2 workers, TRUSTED_PROXY_COUNT={proxies})")
     print(f"requests sent: {sent} in {took:.0f} s; 5xx: {errors}; by status: {dict(sorted(statuses.items()))}")
+    print(f"malformed requests: {raw_sent} sent; 5xx: {raw_errors}")
     print(f"tracebacks in the server log: {tracebacks}")
-    print(f"hostile uploads: {tried} tried, {accepted} accepted")
+    print(f"hostile uploads: {tried} tried, {accepted} accepted or failed")
     print(f"lock-out check: {'passed' if lockout_ok else 'FAILED'}: {lockout}")
     print(f"history check: {'passed' if history_ok else 'FAILED'}: {history}")
-    return errors == 0 and accepted == 0 and lockout_ok and history_ok
+    return errors == 0 and raw_errors == 0 and accepted == 0 and lockout_ok and history_ok and not tracebacks
 
 
 def main() -> int:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.config import CONFIGS, check_production_settings
 from tracker.evidence.incoming import StreamingUploadRequest
 from tracker.extensions import csrf, db, login_manager
+from tracker.proxies import trust_proxies
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,11 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     if app.config["ENV_NAME"] == "production":
         check_production_settings(app.config)
-    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
-    if proxies > 0:
-        # The real client address for the history and the sign-in throttle, and https for cookies and links;
-        # only as many hops as are trusted, so a client's own X-Forwarded-For is never believed.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    trust_proxies(app, int(app.config.get("TRUSTED_PROXY_COUNT") or 0))  # the real client address
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _init_database(app)

@@ -136,3 +136,26 @@ def test_behind_a_trusted_proxy_the_real_client_address_is_used(tmp_path, proxie
             assert row.ip_address == entry.scalar_one().ip_address == expected
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.parametrize("forwarded", ["x" * 100, "not an address", "192.0.2.44\x7f", "1.2.3.4, ::::"])
+def test_a_forwarded_value_that_is_not_an_address_is_not_believed(tmp_path, forwarded):
+    # With a hop count one too high the client's own header reaches ProxyFix: whatever it says must not be
+    # stored (PostgreSQL refused a 100-character "address" in the 64-character column with a 500).
+    with scratch_database(tmp_path) as url:
+        proxied = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url, TRUSTED_PROXY_COUNT=1)
+        with proxied.app_context():
+            upgrade()
+            db.session.remove()
+        response = proxied.test_client().post(
+            "/sign-in",
+            data={"email": "nobody@test.invalid", "password": WRONG},
+            environ_base={"REMOTE_ADDR": "127.0.0.9"},
+            headers={"X-Forwarded-For": forwarded},
+        )
+        assert response.status_code == 200
+        with proxied.app_context():
+            row = db.session.execute(select(FailedSignIn)).scalar_one()
+            assert row.ip_address == "127.0.0.9"
+            db.session.remove()
+            db.engine.dispose()

@@ -131,6 +131,14 @@ def test_a_member_inflating_far_beyond_its_size_is_refused_from_the_directory():
     assert "zip bomb" in refused("bomb.docx", bomb)
 
 
+def test_many_members_each_under_the_ratio_floor_are_a_bomb_as_a_whole():
+    # 20 members of exactly 1 MiB of zeros: each is at the per-member floor, so only the package's ratio
+    # (about 1,000 to 1) finds the bomb; the real run used 190 of them (200 KB unpacking to 199 MB).
+    zeros = b"\x00" * office_checks.RATIO_FLOOR
+    bomb = office_with(**{f"word/media/zeros{n}.bin": zeros for n in range(20)})
+    assert "zip bomb" in refused("bomb.docx", bomb)
+
+
 def test_a_package_too_large_once_unpacked_is_refused_before_inflating(monkeypatch):
     monkeypatch.setattr(office_checks, "MAX_UNCOMPRESSED", 10_000)
     text = bytes(range(256)) * 64  # 16 KiB that hardly compresses: the total, not the ratio, refuses it

@@ -29,6 +29,9 @@ MAX_MEMBERS = 5_000
 MAX_UNCOMPRESSED = 200 * 1024 * 1024 - 1  # the bomb is exactly 200 MB: refused
 MAX_RATIO = 100  # real Office XML compresses 5-30 times; zeros compress ~1,000 times
 RATIO_FLOOR = 1024 * 1024  # small members may compress well (empty styles): the ratio counts above this
+# The same ratio over the whole package, once it unpacks to more than this: many members each just under
+# RATIO_FLOOR (190 of 1 MiB of zeros: 200 KB inflating to 199 MB) pass every per-member check.
+PACKAGE_RATIO_FLOOR = 16 * 1024 * 1024
 CONTENT_TYPES_LIMIT = 1024 * 1024  # [Content_Types].xml is a few kilobytes; never inflate more than this
 RELS_LIMIT = 4 * 1024 * 1024
 CHUNK = 1024 * 1024
@@ -98,6 +101,12 @@ def _check_directory(infos: list[zipfile.ZipInfo], not_office: str) -> int:
         raise FileTypeRefused(
             "The selected file would take more than 200 MB once unpacked, far more than any real document. "
             "It may be a 'zip bomb', so it cannot be accepted"
+        )
+    compressed = sum(info.compress_size for info in infos)
+    if total > PACKAGE_RATIO_FLOOR and total > MAX_RATIO * max(compressed, 1):
+        raise FileTypeRefused(
+            "The selected file unpacks to far more than any real document of its size "
+            "(it may be a 'zip bomb'), so it cannot be accepted"
         )
     for info in infos:
         if info.flag_bits & 0x1:

@@ -77,6 +77,7 @@ def test_a_large_report_pdf_is_drawn_by_the_worker_for_its_owner_only(seeded):
     assert asked.status_code == 302 and "/jobs/" in asked.headers["Location"]
     page_path = asked.headers["Location"]
     assert "Preparing your PDF: 0%" in member.get(page_path).get_data(as_text=True)  # no worker yet
+    assert member.get(f"/reports/boards/{board_id}/pdf").headers["Location"] == page_path  # not queued twice
     with running_worker(app):
         barrier(app)
     page = member.get(page_path).get_data(as_text=True)

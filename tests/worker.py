@@ -32,19 +32,17 @@ def worker_app(tmp_path, database_url: str, **settings):
 
 def mail_worker_app(tmp_path, database_url: str, smtp_port: int, **settings):
     """A worker's app that sends mail, in plain SMTP without login, to the test's mail server on ``smtp_port``;
-    a failed send is retried at the next sweep, so a test needs no clock."""
-    return worker_app(
-        tmp_path,
-        database_url,
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=smtp_port,
-        SMTP_STARTTLS=False,
-        SMTP_USERNAME=None,
-        SMTP_PASSWORD=None,
-        OUTBOX_RETRY_SECONDS=0,
-        BASE_URL="https://tracker.example.org",
-        **settings,
-    )
+    a failed send is retried at the next sweep, so a test needs no clock. ``settings`` override these."""
+    mail = {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": smtp_port,
+        "SMTP_STARTTLS": False,
+        "SMTP_USERNAME": None,
+        "SMTP_PASSWORD": None,
+        "OUTBOX_RETRY_SECONDS": 0,
+        "BASE_URL": "https://tracker.example.org",
+    }
+    return worker_app(tmp_path, database_url, **(mail | settings))
 
 
 @contextlib.contextmanager

@@ -47,6 +47,11 @@ class Config:
     JOBS_BROKER_URL = os.environ.get("JOBS_BROKER_URL") or ""
     # Exports of more actions than this are prepared by the worker, with a progress page.
     JOBS_LARGE_SCOPE_ACTIONS = int(os.environ.get("JOBS_LARGE_SCOPE_ACTIONS") or 2000)
+    # Assurance report PDFs of more actions than this are drawn by the worker, with a progress page.
+    REPORT_PDF_JOB_ACTIONS = int(os.environ.get("REPORT_PDF_JOB_ACTIONS") or 2000)
+    # Evidence packs of more actions, or more evidence bytes, than these are made by the worker.
+    PACK_JOB_ACTIONS = int(os.environ.get("PACK_JOB_ACTIONS") or 1000)
+    PACK_JOB_BYTES = int(os.environ.get("PACK_JOB_BYTES") or 100 * 1024 * 1024)
     JOB_RESULTS_DAYS = int(os.environ.get("JOB_RESULTS_DAYS") or 7)
     # The worker sends the daily reminders at this hour (UTC); `flask send-reminders` still works from cron.
     REMINDERS_HOUR = int(os.environ.get("REMINDERS_HOUR") or 6)

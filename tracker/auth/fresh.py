@@ -55,6 +55,11 @@ def _come_back_to(back: str | None) -> str | None:
     return safe_next(request.form.get("next"))
 
 
+def confirm_first():
+    """The detour to enter the password again, coming back to this GET address afterwards."""
+    return redirect(url_for("auth.confirm", next=_come_back_to(None)))
+
+
 def fresh_login_required(view=None, *, back: str | None = None):
     """The decorator; usable bare (``@fresh_login_required``) or with ``back`` (an endpoint) for POST views."""
 

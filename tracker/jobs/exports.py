@@ -58,6 +58,15 @@ def _scope_again(user, params: dict) -> Scope | None:
         raise JobRefused("You can no longer export this part of the plan.") from None
 
 
+def may_download(user, job) -> bool:
+    """The spreadsheet is offered only while its owner may still export the same part of the plan."""
+    try:
+        _scope_again(user, job.params)
+    except JobRefused:
+        return False
+    return True
+
+
 def plan_xlsx(job, report) -> tuple[str, str, str]:
     user = job.owner
     scope = _scope_again(user, job.params)

@@ -23,9 +23,9 @@ class JobRefused(Exception):
 
 
 def kinds() -> dict:
-    from tracker.jobs import exports
+    from tracker.jobs.kinds import registry
 
-    return {"plan_xlsx": exports.plan_xlsx}
+    return {name: kind.run for name, kind in registry().items()}
 
 
 def run(job_id: int) -> None:

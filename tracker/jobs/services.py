@@ -23,6 +23,14 @@ _TO_RUN = "tracker.jobs.to_run"
 
 
 def start(session: Session, owner, kind: str, title: str, params: dict) -> Job:
+    """A new job, or the one already waiting or running for the same person and the same request: asking
+    again (a reload, a second click, a link fetched by another page) never queues the same work twice."""
+    waiting = session.execute(
+        select(Job).where(Job.owner_id == owner.id, Job.kind == kind, Job.status.in_(("queued", "running")))
+    ).scalars()
+    for job in waiting:
+        if job.params == params:  # compared here: a JSON column has no equality in PostgreSQL
+            return job
     job = Job(kind=kind, owner_id=owner.id, title=title, params=params, status="queued", progress=0)
     session.add(job)
     session.flush()

@@ -26,6 +26,7 @@ def outbox(context) -> None:
     for message in waiting:
         click.echo(
             f"#{message.id} {message.status} {message.kind} to {message.recipient}, {message.attempts} attempt(s)"
+            + (f", held back {message.server_failures} time(s) by the mail server" if message.server_failures else "")
             + (f", next {message.next_attempt_at:%Y-%m-%d %H:%M}" if message.status == "pending" else "")
             + (f": {message.last_error}" if message.last_error else "")
         )

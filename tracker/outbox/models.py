@@ -24,6 +24,9 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    # Failures of our mail server's set-up (connection, greeting, log-in, sender refused): retried with the
+    # backoff but not counted in ``attempts``, which only the message's own refusals use up.
+    server_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))

@@ -4,7 +4,13 @@ Each message is claimed (pending -> sending, in its own committed transaction) b
 mail server and marked sent straight after, so two workers never send the same message and a message is
 never sent twice. A server that cannot be reached, or answers with a temporary (4xx) refusal, is tried
 again later, with the wait doubling each time (OUTBOX_RETRY_SECONDS, 2x, 4x… up to six hours) until
-OUTBOX_MAX_ATTEMPTS; a permanent (5xx) refusal fails the message at once. A message left "sending" by a
+OUTBOX_MAX_ATTEMPTS; a permanent (5xx) refusal of the recipient or of the message fails it at once.
+
+A failure of our mail server's set-up is not the message's fault and never fails it: a connection or greeting
+refused, EHLO or STARTTLS refused, the log-in refused (535) or the sender refused (MAIL FROM). The run stops,
+every message it would have sent waits with the same doubling backoff, counted in ``server_failures`` (not
+``attempts``), and the reason is in each one's ``last_error`` and logged as an error for the operator.
+A message left "sending" by a
 worker that died mid-send may or may not have gone: it is not resent by itself (``flask outbox`` lists
 it and ``--retry-uncertain`` sends it again when someone has checked).
 """
@@ -78,6 +84,49 @@ def _failed(message: OutboxMessage, error: Exception, now: datetime, *, permanen
     db.session.commit()
 
 
+class _ServerSetupFailed(Exception):
+    def __init__(self, error: OSError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _connect(config) -> Mailer:
+    # smtplib's errors are OSErrors: whatever goes wrong before the first message is the server's set-up.
+    try:
+        return Mailer(config).__enter__()
+    except OSError as error:
+        raise _ServerSetupFailed(error) from error
+
+
+def _server_failed(message: OutboxMessage, waiting: list[int], error: OSError, now: datetime) -> None:
+    """The mail server's set-up failed: this message and those still waiting in the run are tried later,
+    none of them using up an attempt."""
+    config = current_app.config
+    reason = f"Mail server set-up: {type(error).__name__}: {error}"[:500]
+    message.attempts -= 1  # the claim counted one
+    message.server_failures += 1
+    message.status, message.last_error = "pending", reason
+    message.next_attempt_at = now + next_wait(config, message.server_failures)
+    if waiting:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(waiting), OutboxMessage.status == "pending")
+            .values(
+                server_failures=OutboxMessage.server_failures + 1,
+                next_attempt_at=message.next_attempt_at,
+                last_error=reason,
+            )
+        )
+    db.session.commit()
+    log.error(
+        "Outbox: the mail server's set-up failed (not the messages'); %d waiting, next try at %s: %s",
+        len(waiting) + 1,
+        message.next_attempt_at.isoformat(),
+        reason,
+        extra={"outbox_problem": "mail_server_setup", "smtp_code": getattr(error, "smtp_code", None)},
+    )
+
+
 def _refusal_is_permanent(error: smtplib.SMTPException) -> bool:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
@@ -98,14 +147,20 @@ def send_due(now: datetime | None = None, limit: int = 200) -> int:
     db.session.commit()
     sent, mailer = 0, None
     try:
-        for message_id_ in due:
+        for index, message_id_ in enumerate(due):
             if not _claim(message_id_, now):
                 continue  # another worker has it
             message = db.session.get(OutboxMessage, message_id_)
             try:
                 if mailer is None:
-                    mailer = Mailer(config).__enter__()
+                    mailer = _connect(config)
                 mailer.send(compose(message, config))
+            except _ServerSetupFailed as failed:
+                _server_failed(message, due[index + 1 :], failed.error, now)
+                break
+            except smtplib.SMTPSenderRefused as error:  # our MAIL FROM: every message would be refused alike
+                _server_failed(message, due[index + 1 :], error, now)
+                break
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
                 _failed(message, error, now, permanent=_refusal_is_permanent(error))
                 continue

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.actions.models import Action
 from tracker.assurance.models import Exercise, SignOff, Submission
 from tracker.audit import HistoryEntry
-from tracker.evidence.models import EvidenceItem
+from tracker.evidence.models import EvidenceFile, EvidenceItem
 from tracker.packs.scope import PackScope, Period
 from tracker.reviews.models import Recommendation, Review, review_boards
 
@@ -42,6 +42,18 @@ def action_ids(scope: PackScope) -> Select:
     if scope.kind == "agency":
         query = query.where(Action.agency_id == scope.id)
     return query
+
+
+def size_of(session: Session, scope: PackScope) -> tuple[int, int]:
+    """How many actions the pack holds and how many bytes of evidence at most (whatever the dates): two
+    counts, to decide whether the worker makes it."""
+    actions = session.execute(select(func.count()).select_from(action_ids(scope).subquery())).scalar_one()
+    evidence_bytes = session.execute(
+        select(func.coalesce(func.sum(EvidenceFile.size), 0))
+        .join(EvidenceItem, EvidenceFile.item_id == EvidenceItem.id)
+        .where(EvidenceItem.action_id.in_(action_ids(scope)))
+    ).scalar_one()
+    return actions, int(evidence_bytes)
 
 
 def ordered_action_ids(session: Session, scope: PackScope) -> list[int]:

@@ -2,16 +2,20 @@
 
 For auditors, board members and admins, for the boards in their reach; agency leads may not export packs
 (see ``permissions.can_export_pack``). The download is streamed: the response is a generator over the
-pack, never the pack in memory.
+pack, never the pack in memory. A large pack (PACK_JOB_ACTIONS, PACK_JOB_BYTES) is made by the worker instead,
+and the person is sent to its progress page.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from functools import partial
+
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from tracker.auth.fresh import fresh_login_required
 from tracker.extensions import db
+from tracker.jobs import packs as pack_jobs
 from tracker.packs import scope, services
 from tracker.packs.forms import PackForm
 from tracker.permissions import can_export_pack
@@ -32,22 +36,16 @@ def index():
         target = scope.chosen(db.session, current_user, form.scope.data, form.chosen_id())
         if target is None:
             abort(404)
-        made: list[services.EvidencePack] = []
-        refusal = attempt(
-            lambda: made.append(
-                services.make_pack(
-                    db.session,
-                    current_user._get_current_object(),
-                    target,
-                    period=scope.Period(form.date_from.data, form.date_to.data),
-                    reason=form.reason.data,
-                )
-            ),
-            form,
-            top_of_form=False,
-        )
+        user, period = current_user._get_current_object(), scope.Period(form.date_from.data, form.date_to.data)
+        made: list = []
+        if large := pack_jobs.is_large(db.session, target):
+            # Too large for one request: checked now, made by the worker, offered on the progress page.
+            make = partial(pack_jobs.start, db.session, user, target, period, form.reason.data)
+        else:
+            make = partial(services.make_pack, db.session, user, target, period=period, reason=form.reason.data)
+        refusal = attempt(lambda: made.append(make()), form, top_of_form=False)
         if refusal is None:
-            return _download(made[0])
+            return redirect(url_for("jobs.show", job_id=made[0].id)) if large else _download(made[0])
         if not refusal.placed:  # a refusal naming no field of this form belongs beside the reason
             form.reason.errors = [*form.reason.errors, refusal.message]
     status = 422 if form.is_submitted() else 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -23,3 +24,7 @@ def record_download(session: Session, actor, scope: Scope, as_at: date | None, f
         + f" ({fmt.upper()})",
         after={"scope": scope.kind, "as_at": as_at, "format": fmt},
     )
+
+
+def pdf_filename(name: str, on: date) -> str:
+    return f"assurance-report-{re.sub(r'[^A-Za-z0-9-]+', '-', name)[:80]}-{on.isoformat()}.pdf"

@@ -2,12 +2,11 @@
 
 Each page can be shown as it stood on a past date (``?as_at=``). Out-of-reach boards and reviews answer 404;
 those in sight but not reportable by the user (an agency lead has their agency's report instead) answer 403.
-Every PDF download is recorded in the history.
+Every PDF download is recorded in the history. A PDF of a large scope (REPORT_PDF_JOB_ACTIONS) is drawn by
+the worker: the download answers with its progress page.
 """
 
 from __future__ import annotations
-
-import re
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -17,6 +16,7 @@ from tracker import clock, permissions
 from tracker.auth.models import Role
 from tracker.extensions import db
 from tracker.home import queries as home_queries
+from tracker.jobs import reports as pdf_jobs
 from tracker.loading import load_visible
 from tracker.orgs.models import Agency, Board
 from tracker.reports import charts, services
@@ -96,6 +96,11 @@ def _download(subject: dict, endpoint: str, endpoint_args: dict, name: str):
     as_at = form.as_at.data
     user = _user()
     scope = scope_for(**subject, viewer=user)
+    if pdf_jobs.is_large(user, scope):
+        # Too large to draw inside one request: the worker draws it and the progress page offers it.
+        job = pdf_jobs.start(db.session, user, scope, as_at, name)
+        db.session.commit()
+        return redirect(url_for("jobs.show", job_id=job.id))
     report = build_report(db.session, scope, as_at=as_at)
     prepared_for = user.name
     # End the reading transaction before the seconds WeasyPrint takes: on SQLite a transaction holds the
@@ -106,7 +111,7 @@ def _download(subject: dict, endpoint: str, endpoint_args: dict, name: str):
     body = render_pdf(report, prepared_for=prepared_for)
     services.record_download(db.session, user, scope, as_at)
     db.session.commit()
-    filename = f"assurance-report-{re.sub(r'[^A-Za-z0-9-]+', '-', name)[:80]}-{report.on.isoformat()}.pdf"
+    filename = services.pdf_filename(name, report.on)
     return Response(
         body,
         mimetype="application/pdf",

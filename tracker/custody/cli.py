@@ -134,7 +134,8 @@ def verify_checkpoints_or_fail(folder: Path, public_key: Path) -> None:
         raise click.ClickException(f"{len(failed)} of {len(results)} checkpoints are no longer held by the history")
     latest = max(results, key=lambda result: result.checkpoint.get("entries") or 0).checkpoint
     click.echo(
-        f"Checkpoints hold: {len(results)} signed checkpoints, the latest ({latest['made_at']}, "
+        f"Checkpoints hold: {len(results)} signed checkpoint{'s' if len(results) != 1 else ''}, the latest"
+        f" ({latest['made_at']}, "
         f"{latest['entries']} entries) still in the chain."
     )
 

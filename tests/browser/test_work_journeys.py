@@ -3,7 +3,8 @@ on every page on the way:
 
 - a board member reaches a submission waiting for their decision and decides it, the evidence above the form;
 - an agency lead reaches an action the board returned (with its reasons) and an open exercise return;
-- an auditor reaches their board's report and the evidence packs.
+- an auditor reaches their board's report and the evidence packs;
+- an administrator's pages for people and organisations (the agencies table once widened the page at 320 px).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from sqlalchemy import select
 from tests.actions.helpers import add_evidence
 from tests.browser.a11y import check
 from tests.browser.conftest import BROWSER_USERS, serve, sign_in_as
+from tests.conftest import PASSWORD
 from tracker import clock
 from tracker.actions import services
 from tracker.actions.models import Action
 from tracker.assurance.exercises import open_exercise
 from tracker.auth.models import User
+from tracker.auth.services import create_user
 from tracker.extensions import db
 from tracker.orgs.models import Agency
 from tracker.reviews.models import Review
@@ -29,6 +32,7 @@ from tracker.reviews.models import Review
 pytestmark = pytest.mark.browser
 
 REASON = "Add the training attendance records."
+ADMIN = "admin@browser.invalid"
 
 
 def _prepare(app) -> None:
@@ -67,6 +71,7 @@ def _prepare(app) -> None:
     open_exercise(
         db.session, member, review, title="Spring assurance check", deadline=clock.today() + timedelta(days=21)
     )
+    create_user(db.session, email=ADMIN, name="Ada Admin", role="admin", password=PASSWORD)
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +165,16 @@ def test_auditor_reaches_board_reports_and_packs(server, page):
     check(page, "auditor export")
     page.get_by_role("link", name="Your account").click()
     check(page, "auditor account")
+
+
+def test_administrator_pages(server, page):
+    page.goto(f"{server}/sign-in")
+    page.get_by_label("Email address").fill(ADMIN)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    check(page, "administrator home")
+    page.goto(f"{server}/organisations")
+    expect(page.get_by_role("heading", name="Boards and agencies")).to_be_visible()
+    check(page, "administrator boards and agencies")
+    page.goto(f"{server}/people")
+    check(page, "administrator people")

@@ -9,6 +9,7 @@ on every page on the way:
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -126,6 +127,12 @@ def test_board_member_decides_a_waiting_submission_from_the_landing_page(server,
     check(page, "board member reports")
     page.get_by_role("link", name="Milton Keynes Safeguarding Children Board").click()
     check(page, "board member board report")
+    # The headline figures fit a phone: when they did not, the scroll cue's shadow sat over the numbers.
+    page.set_viewport_size({"width": 320, "height": 900})
+    figures = page.locator(".app-table-scroll", has=page.locator("table.app-figures"))
+    expect(figures).to_be_visible()
+    expect(figures).not_to_have_class(re.compile("app-table-scroll--overflowing"))
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name="Evidence packs").click()
     check(page, "board member evidence packs")
 

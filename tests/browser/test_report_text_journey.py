@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.a11y import check
 from tests.browser.conftest import sign_in_as
 
 pytestmark = pytest.mark.browser
@@ -56,3 +57,10 @@ def test_recommendation_and_action_pages_link_to_their_highlighted_passage(live_
     expect(passage).to_be_in_viewport()
     _shoot(page, "action-in-report")
     page.wait_for_load_state("networkidle")
+
+    # The whole report, in its own scroll box: a keyboard must be able to reach and scroll it (axe).
+    page.goto(f"{live_server}/reviews")
+    page.get_by_role("link", name="Serious Case Review: Child J").first.click()
+    page.get_by_role("link", name="Read the published report").click()
+    expect(page.get_by_role("region", name="Text of the published report")).to_be_visible()
+    check(page, "the published report")

@@ -31,7 +31,11 @@ class _LazyMigrateConfig:
 
 
 class _LazyDbGroup(click.Group):
-    """``flask db …``: Flask-Migrate's own command group, loaded when the command line asks for it."""
+    """``flask db …``: Flask-Migrate's own command group, loaded when the command line asks for it.
+
+    The whole group is handed over, not only its subcommands: its own callback reads ``--directory`` and
+    ``--x-arg`` into ``g``, where every subcommand looks for them (without it ``flask db upgrade`` failed
+    with ``AttributeError: directory``)."""
 
     @staticmethod
     def _group() -> click.Group:
@@ -44,6 +48,9 @@ class _LazyDbGroup(click.Group):
 
     def get_command(self, ctx, name):
         return self._group().get_command(ctx, name)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        return self._group().make_context(info_name, args, parent=parent, **extra)
 
 
 def init_app(app: Flask, db, directory: str, **options) -> None:

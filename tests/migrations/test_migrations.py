@@ -38,3 +38,20 @@ def test_upgrade_from_empty_then_downgrade_to_empty(tmp_path, scratch_database_u
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_the_flask_db_commands_migrate_an_empty_database(tmp_path, scratch_database_url):
+    """``flask db upgrade``, as the README gives it to operators, through the lazily loaded command group."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=scratch_database_url)
+    runner = app.test_cli_runner()
+
+    upgraded = runner.invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    head = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
+    current = runner.invoke(args=["db", "current"])
+    assert current.exit_code == 0, current.output
+    with app.app_context():
+        assert "alembic_version" in inspect(db.engine).get_table_names()
+        with db.engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == head
+        db.engine.dispose()

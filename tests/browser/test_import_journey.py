@@ -66,7 +66,9 @@ def test_board_member_adds_a_review_from_a_pdf_corrects_two_proposals_and_confir
     # Correction 2: the action's reported progress, then accept it.
     action = page.locator("#proposal-act-0")
     expect(action).to_contain_text("daily review of incidents")
-    action.get_by_label("What the report says of its progress").select_option("in_progress")
+    progress = action.get_by_label("What the report says of its progress")
+    expect(progress).to_have_value("reported_done")  # "has since introduced": the proposal read it as done
+    progress.select_option("in_progress")
     page.get_by_role("button", name="Accept action 1").click()
     for extra in range(1, page.locator("[id^=proposal-act-]").count()):
         page.get_by_role("button", name=f"Reject action {extra + 1}", exact=True).click()
@@ -75,8 +77,19 @@ def test_board_member_adds_a_review_from_a_pdf_corrects_two_proposals_and_confir
     page.locator("#proposal-rec-0").get_by_role("link", name="Show the passage in the report").click()
     expect(page.locator(".app-report__block:target")).to_contain_text("shares domestic abuse incidents")
 
+    # Nothing is saved until the board member confirms: the list of reviews does not have it yet.
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_server}/reviews")
+    expect(other_tab.get_by_role("link", name="Child Safeguarding Practice Review: Child T")).to_have_count(0)
+    other_tab.close()
+
     page.get_by_role("button", name="Confirm and create the review").click()
     expect(page.get_by_role("heading", name="Child Safeguarding Practice Review: Child T", level=1)).to_be_visible()
+    review_url = page.url
+    # Found again the way anyone would: from the list of reviews.
+    page.goto(f"{live_server}/reviews")
+    page.get_by_role("link", name="Child Safeguarding Practice Review: Child T").click()
+    expect(page).to_have_url(review_url)
     # The review page is a summary: each recommendation opens to its words and actions.
     corrected = page.locator("details.app-rec", has_text="and report to the Board within six months.")
     corrected.locator("summary").click()
@@ -84,8 +97,16 @@ def test_board_member_adds_a_review_from_a_pdf_corrects_two_proposals_and_confir
     page.get_by_text(re.compile("Thames Valley Police: 1 action")).click()
     expect(page.get_by_text(re.compile("has since introduced a daily review of incidents")).first).to_be_visible()
 
+    # The action keeps the corrected progress, and opens in the report at its own passage.
+    police = page.locator("details", has_text="Thames Valley Police: 1 action")
+    police.locator(".app-action-row a").first.click()
+    expect(page.locator(".govuk-summary-list__row", has_text="What the report said of progress")).to_contain_text(
+        "Reported in progress"
+    )
+    page.locator("#read-in-report").click()
+    expect(page.locator("mark#passage")).to_contain_text("daily review of incidents involving babies")
+
     # The whole report is kept as the review's source; each item opens in it with its own words marked.
-    review_url = page.url
     page.goto(review_url.rstrip("/") + "/report")
     expect(page.get_by_role("heading", name="The report", level=1)).to_be_visible()
     expect(page.get_by_text(re.compile("shares domestic abuse incidents involving a baby")).first).to_be_visible()

@@ -4,6 +4,7 @@ still fails that one message for good."""
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import threading
@@ -18,6 +19,7 @@ from tests.people.mail import Inbox
 from tests.ports import free_port
 from tests.worker import barrier, mail_worker_app, running_worker
 from tracker.extensions import db
+from tracker.ops.logs import _formatter
 from tracker.outbox.models import OutboxMessage
 from tracker.outbox.services import enqueue
 
@@ -107,6 +109,8 @@ def test_a_refused_log_in_is_retried_without_using_up_attempts_then_the_mail_goe
     assert all("Mail server set-up" in m.last_error and "535" in m.last_error for m in rows.values())
     told = [r for r in caplog.records if getattr(r, "outbox_problem", None) == "mail_server_setup"]
     assert told and told[-1].smtp_code == 535 and "535" in told[-1].getMessage()
+    line = json.loads(_formatter("json").format(told[-1]))  # as LOG_FORMAT=json writes it
+    assert line["level"] == "ERROR" and line["outbox_problem"] == "mail_server_setup" and line["smtp_code"] == 535
 
     gate.accept_login = True
     assert barrier(app) == 2

@@ -69,7 +69,7 @@ def test_numbered_single_agency_recommendations_under_agency_headings():
     assert found.recommendations[3].addressed_to == "board"
 
 
-def test_unnumbered_recommendations_are_numbered_without_clashing():
+def test_unnumbered_recommendations_stay_unnumbered_as_printed():
     text = (
         "Recommendations\n"
         "The review recommends:\n"
@@ -78,8 +78,8 @@ def test_unnumbered_recommendations_are_numbered_without_clashing():
         "ii. The Partnership to review the escalation policy.\n"
     )
     found = propose_from_pages([text])
-    assert [r.ref for r in found.recommendations] == ["1", "i", "ii"]
-    assert "not numbered in the report" in found.recommendations[0].why[-2]
+    assert [r.ref for r in found.recommendations] == ["unnumbered-1", "i", "ii"]
+    assert "not numbered in the report: shown unnumbered, as printed" in found.recommendations[0].why
 
 
 def test_hyphenation_and_glued_footnote_numbers_are_mended():

@@ -230,17 +230,16 @@ def _directive(text: str) -> bool:
 
 
 def _number_unnumbered(proposals: list[RecommendationProposal]) -> None:
-    used = {p.ref for p in proposals if p.ref}
+    """A recommendation the report does not number stays unnumbered, as printed ("Recommendation
+    (unnumbered)" on its pages): it is given the seed files' reference ``unnumbered-N`` only so that it can be
+    told apart, never a number the report does not print."""
     counter = 0
     for proposal in proposals:
         if proposal.ref:
             continue
         counter += 1
-        while str(counter) in used:
-            counter += 1
-        proposal.ref = str(counter)
-        used.add(proposal.ref)
-        proposal.why.append(f"not numbered in the report: given the reference {proposal.ref}")
+        proposal.ref = f"unnumbered-{counter}"
+        proposal.why.append("not numbered in the report: shown unnumbered, as printed")
 
 
 def _address(proposal: RecommendationProposal, matcher: AgencyMatcher) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 from sqlalchemy import select
 
 from tests.actions.helpers import police_action, user
 from tests.auth.conftest import turn_on_two_factor
-from tests.conftest import sign_in
+from tests.conftest import ROOT, sign_in
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.ids import MAX_ID, page_arg, parse_id
@@ -142,3 +144,18 @@ def test_the_error_page_renders_after_a_failed_statement(app, signed_in, users, 
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "Sorry, there is a problem with the service" in body and "Traceback" not in body
+
+
+def test_form_validators_raise_what_wtforms_turns_into_a_message():
+    """WTForms shows a ``ValidationError`` from a ``validate_<field>`` method as the field's error, but lets a
+    bare ``ValueError`` through as a server error (an agency "abc" on the invitation form was a 500)."""
+    wrong = []
+    for path in (ROOT / "tracker").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("validate_"):
+                for raised in ast.walk(node):
+                    if isinstance(raised, ast.Raise) and isinstance(raised.exc, ast.Call):
+                        name = getattr(raised.exc.func, "id", getattr(raised.exc.func, "attr", ""))
+                        if name == "ValueError":
+                            wrong.append(f"{path}:{raised.lineno} {node.name}")
+    assert wrong == []

@@ -340,3 +340,13 @@ def test_the_merge_page_says_what_will_move(app, signed_in, duplicate):
     page = signed_in("admin").get(f"/agencies/{duplicate['dup'].id}/merge").get_data(as_text=True)
     for line in ("2 actions", "1 recommendations", "1 people", "1 invitations", "1 agency returns"):
         assert line in page
+
+
+@pytest.mark.parametrize("kept", ["abc", "²", "١٢"])
+def test_a_kept_record_that_is_not_an_id_is_a_form_error(app, signed_in, duplicate, kept):
+    dup_id = duplicate["dup"].id
+    response = signed_in("admin").post(f"/agencies/{dup_id}/merge", data={"kept": kept})
+    assert response.status_code == 422
+    assert "Choose the agency record to keep" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Agency, dup_id).merged_into_id is None

@@ -386,3 +386,14 @@ def test_when_the_mail_server_is_down_the_invitation_is_kept_and_its_mail_waits(
     [waiting] = db.session.execute(select(OutboxMessage)).scalars()
     assert waiting.status == "pending" and waiting.attempts == 1 and waiting.recipient == "new.lead@example.org"
     assert inbox.messages == []
+
+
+@pytest.mark.parametrize("agency", ["abc", "²", "١٢"])
+def test_an_agency_that_is_not_an_id_is_a_form_error(app, signed_in, inbox, agency):
+    response = signed_in("admin").post(
+        "/people/invite",
+        data={"name": "Lee Lead", "email": "lee@example.org", "role": "agency_lead", "agency": agency},
+    )
+    assert response.status_code == 422
+    assert "Choose an agency from the list" in response.get_data(as_text=True)
+    assert inbox.messages == [] and count(Invitation) == 0

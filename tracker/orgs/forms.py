@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from tracker.ids import coerce_id, parse_id
 from tracker.orgs.services import NAME_MAX, SECTOR_MAX
@@ -63,4 +63,4 @@ class MergeForm(CleanTextForm):
 
     def validate_kept(self, field):
         if parse_id(field.data or "") is None:
-            raise ValueError("Choose the agency record to keep")
+            raise ValidationError("Choose the agency record to keep")

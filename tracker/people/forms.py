@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import PasswordField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from tracker.auth.models import Role
 from tracker.ids import coerce_id, parse_id
@@ -91,7 +91,7 @@ class AccessFields(CleanTextForm):
     def validate_agency(self, field):
         value = (field.data or "").strip()
         if value and parse_id(value) is None:
-            raise ValueError("Choose an agency from the list")
+            raise ValidationError("Choose an agency from the list")
 
 
 class InviteForm(_NameAndEmail, AccessFields):

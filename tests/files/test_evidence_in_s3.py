@@ -4,6 +4,7 @@ removed when its transaction does not commit, and packed into evidence packs tha
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import bagit
 import pytest
@@ -26,7 +27,9 @@ def in_s3(app, s3_server, monkeypatch):
     """The app keeps its files in the S3 server, under a prefix of this test's own."""
     for name, value in s3_server.config(s3_server.bucket).items():
         monkeypatch.setitem(app.config, name, value)
-    monkeypatch.setitem(app.config, "S3_PREFIX", f"{id(monkeypatch):x}/")
+    # A fresh random prefix: an object's id() is reused once it is freed, so a prefix made from one could be
+    # the previous test's, whose file then showed up here (the CI failure of 2 December).
+    monkeypatch.setitem(app.config, "S3_PREFIX", f"{uuid.uuid4().hex[:12]}/")
     with app.app_context():
         store = files.current_store()
     assert isinstance(store, S3Store)

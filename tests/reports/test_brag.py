@@ -167,3 +167,11 @@ def test_the_key_says_every_rating_in_words_worst_first():
     assert "nobody owns it or it has no due date" in meanings[Brag.NOT_PLANNED]
     assert meanings[Brag.NO_ACTION].startswith("No action set")
     assert "Assured and embedded" in meanings[Brag.BLUE]
+
+
+def test_due_within_thirty_days_is_at_risk_as_the_key_says():
+    """The boundary in days, written out: at risk up to and including the 30th day ahead, as the key says."""
+    assert timing(TODAY + timedelta(days=30), TODAY, owned=True) == Timing.SOON
+    assert brag_for_action(Status.IN_PROGRESS, TODAY + timedelta(days=30), TODAY, owned=True) == Brag.AMBER
+    assert timing(TODAY + timedelta(days=31), TODAY, owned=True) == Timing.LATER
+    assert "due within 30 days" in Brag.AMBER.meaning

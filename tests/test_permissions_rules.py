@@ -236,3 +236,33 @@ def test_report_text_titles_jobs_and_imports():
     assert who(p.can_import_review) == importers
     assert who(p.can_work_on_import, NS(created_by_id=2)) == {"admin", "member"}
     assert who(p.can_work_on_import, NS(created_by_id=5)) == {"admin"}  # a lead cannot import, even their own
+
+
+def test_the_fields_shared_with_other_agencies_are_exactly_these():
+    """Written out by hand, so adding a field to what other agencies see (or dropping one) fails here."""
+    assert {
+        "id",
+        "agency",
+        "title",
+        "text",
+        "recommendations",
+        "joint_key",
+        "status",
+        "status_label",
+        "source_paragraphs",
+        "reported_progress",
+        "progress_quote",
+        "themes",
+    } == p.SHARED_ACTION_FIELDS
+    assert {
+        "owner",
+        "due_date",
+        "original_due_date",
+        "success_measure",
+        "completed_on",
+        "recheck_due",
+        "brag",
+        "evidence",
+        "history",
+        "sign_offs",
+    } == p.ACTION_FIELDS - p.SHARED_ACTION_FIELDS

@@ -41,7 +41,7 @@ def action_count(user, scope: Scope | None) -> int:
     return db.session.execute(select(func.count()).select_from(Action).where(condition)).scalar_one()
 
 
-def _scope_again(user, params: dict) -> Scope | None:
+def scope_again(user, params: dict) -> Scope | None:
     """The export's scope, asked again as the worker starts: a person who has lost access gets nothing."""
     if not can_export_plan(user) or not user.is_active:
         raise JobRefused("You can no longer export the plan.")
@@ -58,18 +58,9 @@ def _scope_again(user, params: dict) -> Scope | None:
         raise JobRefused("You can no longer export this part of the plan.") from None
 
 
-def may_download(user, job) -> bool:
-    """The spreadsheet is offered only while its owner may still export the same part of the plan."""
-    try:
-        _scope_again(user, job.params)
-    except JobRefused:
-        return False
-    return True
-
-
 def plan_xlsx(job, report) -> tuple[str, str, str]:
     user = job.owner
-    scope = _scope_again(user, job.params)
+    scope = scope_again(user, job.params)
     report(10, "Collecting the actions")
     plan_rows = load_plan(db.session, user, scope)
     report(40, "Writing the spreadsheet")

@@ -25,12 +25,30 @@ class Kind:
     fresh: bool = False
 
 
+def unless_refused(rule: Callable) -> Callable:
+    """A ``may_download`` from the rule a job asks again when it runs: ``rule(user, params)`` raises
+    ``JobRefused`` when the person may no longer have what they asked for."""
+    from tracker.jobs.runner import JobRefused
+
+    def may_download(user, job) -> bool:
+        try:
+            rule(user, job.params)
+        except JobRefused:
+            return False
+        return True
+
+    return may_download
+
+
 def registry() -> dict[str, Kind]:
     from tracker.jobs import exports, packs, reports
 
     return {
         "plan_xlsx": Kind(
-            "export", exports.plan_xlsx, lambda job: url_for("exports.index"), may_download=exports.may_download
+            "export",
+            exports.plan_xlsx,
+            lambda job: url_for("exports.index"),
+            may_download=unless_refused(exports.scope_again),
         ),
         "report_pdf": Kind(
             "PDF",
@@ -43,7 +61,7 @@ def registry() -> dict[str, Kind]:
             "evidence pack",
             packs.evidence_pack,
             lambda job: url_for("packs.index"),
-            may_download=packs.may_download,
+            may_download=unless_refused(packs.scope_again),
             fresh=True,
         ),
     }

@@ -49,21 +49,13 @@ def start(session, user, target: PackScope, period: Period, reason: str | None):
     return jobs.start(session, user, KIND, f"Evidence pack for {target.label} ({period.in_words()})", params)
 
 
-def _scope_again(user, params: dict) -> PackScope:
+def scope_again(user, params: dict) -> PackScope:
     target = None
     if user.is_active and can_export_pack(user):
         target = scope.chosen(db.session, user, params.get("scope"), params.get("id"))
     if target is None:
         raise JobRefused("You can no longer make an evidence pack for this.")
     return target
-
-
-def may_download(user, job) -> bool:
-    try:
-        _scope_again(user, job.params)
-    except JobRefused:
-        return False
-    return True
 
 
 def _period(params: dict) -> Period:
@@ -73,7 +65,7 @@ def _period(params: dict) -> Period:
 
 def evidence_pack(job, report) -> tuple[str, str, str]:
     user = job.owner
-    target = _scope_again(user, job.params)
+    target = scope_again(user, job.params)
     report(5, "Listing the actions and their evidence")
     try:
         pack = services.make_pack(db.session, user, target, period=_period(job.params), reason=job.params["reason"])

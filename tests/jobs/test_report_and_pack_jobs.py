@@ -185,3 +185,30 @@ def test_the_progress_page_says_what_it_prepares_and_how_far_it_has_got(seeded, 
     auditor = _client(app, "auditor@jobs.invalid")
     assert words in auditor.get(path).get_data(as_text=True)
     assert auditor.get(path + "/download").status_code == 404
+
+
+def test_a_pack_made_for_someone_taken_off_the_board_since_is_not_theirs_to_download(seeded):
+    app = seeded
+    with app.app_context():
+        create_user(
+            db.session,
+            email="moved@jobs.invalid",
+            name="Moved",
+            role="auditor",
+            password=PASSWORD,
+            board_keys=["buckinghamshire"],
+        )
+        db.session.commit()
+    review_id = _id(app, Review, Review.ref, "bucks-baby-k")
+    auditor = _client(app, "moved@jobs.invalid")
+    asked = auditor.post("/packs", data={"scope": "review", "review": str(review_id), "reason": "Annual audit"})
+    page_path = asked.headers["Location"]
+    with running_worker(app):
+        barrier(app)
+    assert "Your evidence pack is ready" in auditor.get(page_path).get_data(as_text=True)
+
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.email == "moved@jobs.invalid")).scalar_one()
+        user.boards = []
+        db.session.commit()
+    assert auditor.get(page_path + "/download").status_code == 404

@@ -194,3 +194,62 @@ def test_the_home_page_costs_the_same_queries_however_much_waits(signed_in, user
     with counting() as more:
         assert client.get("/home").status_code == 200
     assert len(more) == len(few)
+
+
+def _police_actions(n: int) -> list[Action]:
+    found = (
+        db.session.execute(
+            select(Action)
+            .join(Review)
+            .where(Review.ref == "mk-child-j", Action.agency.has(key="thames-valley-police"))
+            .order_by(Action.id)
+            .limit(n)
+        )
+        .scalars()
+        .all()
+    )
+    for action in found:
+        action.status = "not_started"
+    return found
+
+
+def test_the_navigation_count_is_what_the_home_lists_hold(signed_in, users):
+    """The count every page draws is counted by its own statement: it must be exactly the lists' totals,
+    each kind of waiting item included once, and nothing of another agency."""
+    today = clock.today()
+    returned, rechecked, waiting = _police_actions(3)
+    member, lead = user(users["board_member"]), user(users["agency_lead"])
+    for action in (returned, rechecked):
+        _submitted(users, action)
+    services.decide(db.session, member, returned, returned.version, accept=False, comments="More", recheck_due=None)
+    services.decide(
+        db.session, member, rechecked, rechecked.version, accept=True, comments=None, recheck_due=today
+    )
+    returned.due_date = today - timedelta(days=3)  # returned and overdue: on both of the lead's lists
+    _submitted(users, waiting)
+    open_exercise(db.session, member, returned.review, title="Spring check", deadline=today + timedelta(days=9))
+    db.session.flush()
+
+    lead_lists = (
+        queries.returned_query(queries.agency_actions(lead)),
+        queries.overdue_or_due_soon_query(queries.agency_actions(lead), today),
+        queries.open_returns_query(lead),
+    )
+    lead_totals = [queries.count(db.session, query) for query in lead_lists]
+    assert all(total >= 1 for total in lead_totals)
+    assert queries.waiting_count(db.session, lead, today) == sum(lead_totals)
+
+    where = queries.member_actions(member)
+    member_lists = (queries.awaiting_decision_query(where, member), queries.rechecks_due_query(where, today))
+    member_totals = [queries.count(db.session, query) for query in member_lists]
+    assert all(total >= 1 for total in member_totals)
+    assert queries.waiting_count(db.session, member, today) == sum(member_totals)
+
+    # A member of the agency under review decides none of its submissions: not counted for them.
+    member.agency_id = waiting.agency_id
+    db.session.flush()
+    assert queries.waiting_count(db.session, member, today) == member_totals[1]
+    assert queries.waiting_count(db.session, user(users["auditor"]), today) == 0
+
+    page = signed_in("agency_lead").get("/home").get_data(as_text=True)
+    assert f'<span class="app-count">{sum(lead_totals)}</span>' in page

@@ -99,30 +99,36 @@ def _pending_since():
 # Board members (and the report's links) ------------------------------------------------------------------
 
 
+def _awaiting_decision(where: ColumnElement, reviewer=None) -> tuple:
+    """The pending submissions (joined) and the condition on the action, shared by the list and the count."""
+    condition = and_(where, Action.status == Status.SUBMITTED.value)
+    if reviewer is not None and reviewer.agency_id is not None:
+        condition = and_(condition, Action.agency_id != reviewer.agency_id)
+    return _pending_since(), condition
+
+
 def awaiting_decision_query(where: ColumnElement, reviewer=None) -> Select:
     """Actions submitted for the board's decision, the longest waiting first. With a reviewer, only those
     they may decide: never their own agency's (segregation of duties, as ``can_review_action``)."""
     _, query = _action_columns()
-    pending = _pending_since()
-    query = (
-        query.add_columns(pending.c.since)
-        .join(pending, pending.c.action_id == Action.id)
-        .where(where, Action.status == Status.SUBMITTED.value)
-    )
-    if reviewer is not None and reviewer.agency_id is not None:
-        query = query.where(Action.agency_id != reviewer.agency_id)
+    pending, condition = _awaiting_decision(where, reviewer)
+    query = query.add_columns(pending.c.since).join(pending, pending.c.action_id == Action.id).where(condition)
     return query.order_by(pending.c.since, Action.id)
+
+
+def _rechecks_due(where: ColumnElement, today: date) -> ColumnElement:
+    return and_(
+        where,
+        Action.status.in_(SIGNED_OFF),
+        Action.recheck_due.is_not(None),
+        Action.recheck_due <= soon_until(today),
+    )
 
 
 def rechecks_due_query(where: ColumnElement, today: date) -> Select:
     """Signed-off actions whose re-check is due or due within the at-risk window, soonest first."""
     _, query = _action_columns()
-    return query.where(
-        where,
-        Action.status.in_(SIGNED_OFF),
-        Action.recheck_due.is_not(None),
-        Action.recheck_due <= soon_until(today),
-    ).order_by(Action.recheck_due, Action.id)
+    return query.where(_rechecks_due(where, today)).order_by(Action.recheck_due, Action.id)
 
 
 def not_planned_query(where: ColumnElement) -> Select:
@@ -204,6 +210,10 @@ def agency_actions(user) -> ColumnElement:
     return Action.agency_id == user.agency_id
 
 
+def _returned(where: ColumnElement) -> ColumnElement:
+    return and_(where, Action.status == Status.RETURNED.value)
+
+
 def returned_query(where: ColumnElement) -> Select:
     """Returned actions with the board's latest reasons, the longest waiting first."""
     latest = (
@@ -219,8 +229,18 @@ def returned_query(where: ColumnElement) -> Select:
         .outerjoin(latest, latest.c.action_id == Action.id)
         .outerjoin(SignOff, SignOff.id == latest.c.sign_off_id)
         .outerjoin(decider, decider.id == SignOff.decided_by_id)
-        .where(where, Action.status == Status.RETURNED.value)
+        .where(_returned(where))
         .order_by(SignOff.decided_at.nulls_first(), Action.id)
+    )
+
+
+def _overdue_or_due_soon(where: ColumnElement, today: date) -> ColumnElement:
+    # Submitted ones are with the board, so they are not the agency's to do.
+    return and_(
+        where,
+        Action.status.in_([s for s in UNFINISHED if s != Status.SUBMITTED.value]),
+        Action.due_date.is_not(None),
+        Action.due_date <= soon_until(today),
     )
 
 
@@ -228,12 +248,7 @@ def overdue_or_due_soon_query(where: ColumnElement, today: date) -> Select:
     """Unfinished actions past their due date or due within the at-risk window, the most overdue first.
     (Submitted ones are with the board, so they are not listed as the agency's to do.)"""
     _, query = _action_columns()
-    return query.where(
-        where,
-        Action.status.in_([s for s in UNFINISHED if s != Status.SUBMITTED.value]),
-        Action.due_date.is_not(None),
-        Action.due_date <= soon_until(today),
-    ).order_by(Action.due_date, Action.id)
+    return query.where(_overdue_or_due_soon(where, today)).order_by(Action.due_date, Action.id)
 
 
 def not_started_query(where: ColumnElement) -> Select:
@@ -251,11 +266,20 @@ def owned_query(user) -> Select:
     )
 
 
+def _open_return(user) -> ColumnElement:
+    """An open exercise that includes the lead's agency and has no return from it yet."""
+    if user.role != Role.AGENCY_LEAD or user.agency_id is None:
+        return false()
+    included = exists().where(
+        exercise_agencies.c.exercise_id == Exercise.id, exercise_agencies.c.agency_id == user.agency_id
+    )
+    returned = exists().where(AgencyReturn.exercise_id == Exercise.id, AgencyReturn.agency_id == user.agency_id)
+    return and_(included, ~returned, Exercise.closed_at.is_(None))
+
+
 def open_returns_query(user) -> Select:
     """Open exercises that include the lead's agency and have no return from it yet, soonest deadline first,
     with how many of the agency's items are still unanswered."""
-    if user.role != Role.AGENCY_LEAD or user.agency_id is None:
-        return _exercise_columns().where(false())
     unanswered = (
         select(func.count(ExerciseItem.id))
         .where(
@@ -265,14 +289,10 @@ def open_returns_query(user) -> Select:
         )
         .scalar_subquery()
     )
-    included = exists().where(
-        exercise_agencies.c.exercise_id == Exercise.id, exercise_agencies.c.agency_id == user.agency_id
-    )
-    returned = exists().where(AgencyReturn.exercise_id == Exercise.id, AgencyReturn.agency_id == user.agency_id)
     return (
         _exercise_columns()
         .add_columns(unanswered.label("unanswered"))
-        .where(included, ~returned, Exercise.closed_at.is_(None))
+        .where(_open_return(user))
         .order_by(Exercise.deadline, Exercise.id)
     )
 
@@ -329,15 +349,26 @@ class BoardFigures:
 def waiting_count(session: Session, user, today: date) -> int:
     """How many things wait for this person's action now: for a board member, submissions to decide and
     re-checks due; for a lead, returned actions, overdue or due-soon actions and exercise returns to complete.
-    The same queries as the home page's lists, counted."""
+    The home page's lists, counted by the same conditions: every page draws this, so it is one statement
+    over the actions alone, without the columns and joins the lists show."""
     if user.role == Role.BOARD_MEMBER:
         where = member_actions(user)
-        return count(session, awaiting_decision_query(where, user)) + count(session, rechecks_due_query(where, today))
-    if user.role == Role.AGENCY_LEAD:
+        pending, awaiting = _awaiting_decision(where, user)
+        parts = [
+            _actions_counted(awaiting).join(pending, pending.c.action_id == Action.id),
+            _actions_counted(_rechecks_due(where, today)),
+        ]
+    elif user.role == Role.AGENCY_LEAD:
         where = agency_actions(user)
-        return (
-            count(session, returned_query(where))
-            + count(session, overdue_or_due_soon_query(where, today))
-            + count(session, open_returns_query(user))
-        )
-    return 0
+        parts = [
+            _actions_counted(_returned(where)),
+            _actions_counted(_overdue_or_due_soon(where, today)),
+            select(func.count(Exercise.id)).where(_open_return(user)),
+        ]
+    else:
+        return 0
+    return sum(session.execute(select(*(part.scalar_subquery() for part in parts))).one())
+
+
+def _actions_counted(condition: ColumnElement) -> Select:
+    return select(func.count(Action.id)).where(condition)

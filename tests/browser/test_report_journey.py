@@ -49,3 +49,34 @@ def test_chair_opens_the_report_switches_to_last_quarter_and_downloads_the_pdf(l
     expect(page.get_by_text(f"The position on {format_date(clock.today())}")).to_be_visible()
     # Let the page's scripts finish loading before the browser closes, so no request is cut off mid-way.
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(scope="module")
+def server_drawing_pdfs_in_the_worker(tmp_path_factory):
+    from tests.browser.conftest import serve
+
+    with serve(
+        tmp_path_factory.mktemp("large"), prepare=lambda app: app.config.update(REPORT_PDF_JOB_ACTIONS=0)
+    ) as url:
+        yield url
+
+
+def test_a_large_reports_pdf_is_offered_then_prepared_in_the_background(server_drawing_pdfs_in_the_worker, page):
+    from tests.browser import a11y
+
+    base = server_drawing_pdfs_in_the_worker
+    sign_in_as(page, base, "board_member")
+    page.get_by_role("link", name="Assurance reports").click()
+    page.get_by_role("link", name="Milton Keynes Safeguarding Children Board").click()
+    page.get_by_role("link", name="Download this report as a PDF").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("Prepare the PDF of the assurance report"), level=1)
+    ).to_be_visible()
+    a11y.check(page, "prepare the PDF")
+    page.get_by_role("button", name="Prepare the PDF").click()
+    # The test app runs jobs at once (no worker to wait for): the page offers the file.
+    expect(page.get_by_text("Your PDF is ready")).to_be_visible()
+    a11y.check(page, "PDF ready")
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile("Download assurance-report-milton-keynes-")).click()
+    assert info.value.suggested_filename.startswith("assurance-report-milton-keynes-")

@@ -64,6 +64,11 @@ def _count(app, event: str) -> int:
         ).scalar_one()
 
 
+def _jobs(app) -> int:
+    with app.app_context():
+        return db.session.execute(select(func.count()).select_from(Job)).scalar_one()
+
+
 def _id(app, model, column, value) -> int:
     with app.app_context():
         return db.session.execute(select(model.id).where(column == value)).scalar_one()
@@ -73,11 +78,17 @@ def test_a_large_report_pdf_is_drawn_by_the_worker_for_its_owner_only(seeded):
     app = seeded
     board_id = _id(app, Board, Board.key, "buckinghamshire")
     member = _client(app, "member@jobs.invalid")
-    asked = member.get(f"/reports/boards/{board_id}/pdf")
-    assert asked.status_code == 302 and "/jobs/" in asked.headers["Location"]
+    pdf_path = f"/reports/boards/{board_id}/pdf"
+    # The link only offers the work: a GET queues nothing (a prefetch or a crawler must not start jobs).
+    offered = member.get(pdf_path)
+    assert offered.status_code == 200 and "Prepare the PDF" in offered.get_data(as_text=True)
+    assert _jobs(app) == 0
+    asked = member.post(pdf_path)
+    assert asked.status_code == 303 and "/jobs/" in asked.headers["Location"]
     page_path = asked.headers["Location"]
     assert "Preparing your PDF: 0%" in member.get(page_path).get_data(as_text=True)  # no worker yet
-    assert member.get(f"/reports/boards/{board_id}/pdf").headers["Location"] == page_path  # not queued twice
+    assert member.post(pdf_path).headers["Location"] == page_path  # not queued twice
+    assert _jobs(app) == 1
     with running_worker(app):
         barrier(app)
     page = member.get(page_path).get_data(as_text=True)

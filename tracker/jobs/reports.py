@@ -16,7 +16,6 @@ from flask import current_app, url_for
 from tracker import permissions
 from tracker.extensions import db
 from tracker.jobs import services as jobs
-from tracker.jobs.exports import action_count
 from tracker.jobs.runner import JobRefused
 from tracker.orgs.models import Agency, Board
 from tracker.reports import services
@@ -28,8 +27,9 @@ KIND = "report_pdf"
 _PAGES = {"board": "reports.board", "review": "reports.review", "agency": "reports.agency"}
 
 
-def is_large(user, scope: Scope) -> bool:
-    return action_count(user, scope) > int(current_app.config.get("REPORT_PDF_JOB_ACTIONS", 2000))
+def is_large(actions: int) -> bool:
+    """Whether a report of this many actions is drawn by the worker rather than inside the request."""
+    return actions > int(current_app.config.get("REPORT_PDF_JOB_ACTIONS", 2000))
 
 
 def start(session, user, scope: Scope, as_at: date | None, name: str):

@@ -17,6 +17,7 @@ from tracker.auth.models import Role
 from tracker.extensions import db
 from tracker.home import queries as home_queries
 from tracker.jobs import reports as pdf_jobs
+from tracker.jobs.exports import action_count
 from tracker.loading import load_visible
 from tracker.orgs.models import Agency, Board
 from tracker.reports import charts, services
@@ -96,11 +97,16 @@ def _download(subject: dict, endpoint: str, endpoint_args: dict, name: str):
     as_at = form.as_at.data
     user = _user()
     scope = scope_for(**subject, viewer=user)
-    if pdf_jobs.is_large(user, scope):
-        # Too large to draw inside one request: the worker draws it and the progress page offers it.
+    actions = action_count(user, scope)
+    if pdf_jobs.is_large(actions):
+        # Too large to draw inside one request: the worker draws it and the progress page offers it. Queuing
+        # work changes state, so the link only offers it, and the button (a POST, with its CSRF token) asks.
+        if request.method != "POST":
+            back = url_for(endpoint, **endpoint_args, **({"as_at": as_at.isoformat()} if as_at else {}))
+            return render_template("reports/pdf_prepare.html", scope=scope, as_at=as_at, actions=actions, back=back)
         job = pdf_jobs.start(db.session, user, scope, as_at, name)
         db.session.commit()
-        return redirect(url_for("jobs.show", job_id=job.id))
+        return redirect(url_for("jobs.show", job_id=job.id), code=303)
     report = build_report(db.session, scope, as_at=as_at)
     prepared_for = user.name
     # End the reading transaction before the seconds WeasyPrint takes: on SQLite a transaction holds the
@@ -125,7 +131,7 @@ def board(board_id: int):
     return _page({"board": _load_board(board_id)}, "reports.board", {"board_id": board_id})
 
 
-@bp.route("/reports/boards/<id:board_id>/pdf")
+@bp.route("/reports/boards/<id:board_id>/pdf", methods=["GET", "POST"])
 @login_required
 def board_pdf(board_id: int):
     board = _load_board(board_id)
@@ -138,7 +144,7 @@ def review(review_id: int):
     return _page({"review": _load_review(review_id)}, "reports.review", {"review_id": review_id})
 
 
-@bp.route("/reports/reviews/<id:review_id>/pdf")
+@bp.route("/reports/reviews/<id:review_id>/pdf", methods=["GET", "POST"])
 @login_required
 def review_pdf(review_id: int):
     review = _load_review(review_id)
@@ -151,7 +157,7 @@ def agency():
     return _page({"agency": _own_agency()}, "reports.agency", {})
 
 
-@bp.route("/reports/agency/pdf")
+@bp.route("/reports/agency/pdf", methods=["GET", "POST"])
 @login_required
 def agency_pdf():
     agency = _own_agency()

@@ -66,6 +66,10 @@ def config(tmp_dir: Path) -> dict:
         "EVIDENCE_STORAGE_DIR": str(tmp_dir / "evidence"),
         "SEEDS_DIR": str(ROOT / "seeds"),
         "WTF_CSRF_ENABLED": True,
+        # The pack writer streamed in the request, as a small pack is; a large one goes to the worker
+        # (PACK_JOB_BYTES), which writes the same stream to storage: measured here without the queue.
+        "PACK_JOB_BYTES": 1 << 50,
+        "PACK_JOB_ACTIONS": 1 << 30,
     }
 
 

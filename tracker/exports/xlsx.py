@@ -77,10 +77,19 @@ class _Sheet:
             self.sheet.set_column(index, index, width, self.formats["long" if kind == "long" else "text"])
         self.sheet.freeze_panes(1, 0)
         for index, (header, _, _) in enumerate(columns):
-            self._text(0, index, header, "header")
+            self._text(0, index, header, self.formats["header"])
+        # Per column: the typed writer and its format for a date or a number, and the format of text.
+        typed = {
+            "date": (date, self.sheet.write_datetime, self.formats["date"]),
+            "number": (int, self.sheet.write_number, self.formats["number"]),
+        }
+        self._columns = [
+            (*typed.get(kind, (None, None, None)), self.formats["long" if kind == "long" else "text"])
+            for kind in self.kinds
+        ]
         self.rows = 1
 
-    def _text(self, row: int, column: int, value, kind: str) -> None:
+    def _text(self, row: int, column: int, value, cell_format) -> None:
         # Always a string, never a formula; control characters are dropped rather than failing the download
         # (searched for only in text that has some). An empty cell is not written: its column has the format.
         if value is None or value == "":
@@ -88,17 +97,19 @@ class _Sheet:
         text = safe_cell(value)
         if not text.isprintable():
             text = ILLEGAL_CHARACTERS_RE.sub("", text)
-        self.sheet.write_string(row, column, text, self.formats[kind])
+        self.sheet.write_string(row, column, text, cell_format)
 
     def append(self, values: list) -> None:
+        # Called for every row of a large board: each column's writers and formats were chosen once.
         row = self.rows
-        for column, (value, kind) in enumerate(zip(values, self.kinds, strict=True)):
-            if kind == "date" and isinstance(value, date):
-                self.sheet.write_datetime(row, column, value, self.formats["date"])
-            elif kind == "number" and isinstance(value, int):
-                self.sheet.write_number(row, column, value, self.formats["number"])
+        text = self._text
+        for column, (value, (kind_type, write, typed_format, text_format)) in enumerate(
+            zip(values, self._columns, strict=True)
+        ):
+            if kind_type is not None and isinstance(value, kind_type):
+                write(row, column, value, typed_format)
             else:
-                self._text(row, column, value, "long" if kind == "long" else "text")
+                text(row, column, value, text_format)
         self.rows += 1
 
     def finish(self) -> None:

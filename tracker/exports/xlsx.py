@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import BinaryIO
 
-import xlsxwriter
-
 from tracker.exports.cells import safe_cell
 from tracker.exports.plan import PlanReview
 from tracker.permissions import ACTION_FIELDS, visible_action_fields
@@ -180,6 +178,8 @@ def write_plan_xlsx(plan: list[PlanReview], target: BinaryIO, today: date, user=
     """The plan as a workbook: every field for the command line (no user), else only those ``user`` may see
     (``permissions.visible_action_fields``)."""
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    import xlsxwriter  # imported when a spreadsheet is written, not by every worker at start
+
     book = xlsxwriter.Workbook(target, options)
     for title, columns, rows in (
         ("Actions", ACTION_COLUMNS, _rows(plan, today, user)),

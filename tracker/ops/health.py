@@ -11,7 +11,6 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from flask import Blueprint
 from sqlalchemy import text
 
@@ -27,6 +26,8 @@ PLAIN = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store
 
 @lru_cache(maxsize=1)
 def migration_heads() -> frozenset[str]:
+    from alembic.script import ScriptDirectory  # Alembic costs a worker half a second at start: asked here once
+
     return frozenset(ScriptDirectory(str(MIGRATIONS)).get_heads())
 
 

@@ -20,6 +20,7 @@ RATINGS = {(status.value, when.value): brag(status, when) for status in Status f
 # The same, per status: the rating of each Timing in its order (how grouped counts arrive from SQL).
 RATINGS_IN_ORDER = {status.value: [brag(status, when) for when in Timing] for status in Status}
 PAST_INDEX = list(Timing).index(Timing.PAST)
+SAME_RATING = {status: ratings[0] for status, ratings in RATINGS_IN_ORDER.items() if len(set(ratings)) == 1}
 UNFINISHED = frozenset(status.value for status in Status if status not in FINISHED)
 
 
@@ -39,10 +40,15 @@ class Tally:
 
     def add_counts(self, status: str, counts) -> None:
         """``add`` for a group of actions of one status counted per Timing (in its order)."""
-        self.by_status[status] += sum(counts)
-        for rating, n in zip(RATINGS_IN_ORDER[status], counts, strict=True):
-            if n:
-                self.by_brag[rating] += n
+        total = sum(counts)
+        self.by_status[status] += total
+        same = SAME_RATING.get(status)
+        if same is not None:  # a finished status: rated the same whatever its due date
+            self.by_brag[same] += total
+        else:
+            for rating, n in zip(RATINGS_IN_ORDER[status], counts, strict=True):
+                if n:
+                    self.by_brag[rating] += n
         if status in UNFINISHED:
             self.overdue += counts[PAST_INDEX]
 

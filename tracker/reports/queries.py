@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    text,
     true,
     union_all,
 )
@@ -179,6 +180,11 @@ def themes(session: Session, recommendations_where: ColumnElement) -> list:
     )
 
 
+# Actions with at least one theme: the condition of the partial index ``ix_actions_themed``, written as literal
+# SQL so that both databases see the index's own condition in the query (a bound parameter would not match).
+THEMED = "CAST(actions.themes AS TEXT) NOT IN ('[]', 'null')"
+
+
 def action_themes(session: Session, actions_where: ColumnElement) -> list:
     """(review id, theme key, theme label, how many actions carry it) for every theme of the actions in the
     condition: actions carry themes from the same vocabulary as recommendations (seeds/themes.yaml).
@@ -192,7 +198,7 @@ def action_themes(session: Session, actions_where: ColumnElement) -> list:
         select(Action.review_id, element.c.value, func.count(func.distinct(Action.id)))
         .select_from(Action)
         .join(element, true())
-        .where(actions_where)
+        .where(actions_where, text(THEMED))
         .group_by(Action.review_id, element.c.value)
     )
     return [(review_id, key, labels.get(key, key), int(n)) for review_id, key, n in rows]

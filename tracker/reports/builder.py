@@ -206,16 +206,18 @@ class _Figures:
             else:
                 self.by_rec[rec_id].add_counts(status, counts)  # across the context, for themes
                 review_of[rec_id] = review_id
-        # Reviews and the whole scope are sums of their recommendations' tallies (and their agencies' own
-        # actions): merging a few hundred tallies costs less than counting every group three times.
+        # Reviews are sums of their recommendations' tallies (and their agencies' own actions): merging a few
+        # hundred tallies costs less than counting every group twice.
         parts = [(review_of[rec_id], tally) for rec_id, tally in self.by_rec.items()] + list(self.unlinked.items())
         for review_id, tally in parts:
             if in_scope(review_id):
                 self.by_review[review_id].merge(tally)
-        for tally in self.by_review.values():
-            self.total.merge(tally)
         for agency_id, status, counts in groups.agencies:
             self.by_agency[agency_id].add_counts(status, counts)
+        # The agencies' groups hold exactly the scope's actions (the recommendations' hold the context's): the
+        # whole scope is the sum of a few dozen agencies rather than of every review.
+        for tally in self.by_agency.values():
+            self.total.merge(tally)
 
 
 def _sections(reviews, recs, rec_themes, responses, figures: _Figures, now: _Figures | None, in_scope):

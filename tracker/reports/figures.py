@@ -54,8 +54,11 @@ class Tally:
 
     def merge(self, other: Tally | None) -> None:
         if other is not None:
-            self.by_status.update(other.by_status)
-            self.by_brag.update(other.by_brag)
+            # By hand: Counter.update asks isinstance(…, Mapping) of every argument, and a report merges
+            # thousands of tallies.
+            for mine, theirs in ((self.by_status, other.by_status), (self.by_brag, other.by_brag)):
+                for key, n in theirs.items():
+                    mine[key] = mine.get(key, 0) + n
             self.overdue += other.overdue
 
     @property

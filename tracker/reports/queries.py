@@ -102,7 +102,8 @@ def action_groups(session: Session, where: ColumnElement, today: date, review_id
     )
     groups = Groups([], [])
     # One statement, two scans: a recommendation's rows always carry its review id, an agency's never do.
-    for review, rec, agency, status, *found in session.execute(union_all(per_recommendation, per_agency)):
+    # .all() reads the rows with one fetchall: iterating the result would fetch them one call at a time.
+    for review, rec, agency, status, *found in session.execute(union_all(per_recommendation, per_agency)).all():
         if review is not None:
             groups.recommendations.append((review, rec, status, bucket_counts(*found)))
         else:
@@ -147,7 +148,7 @@ def reviews(session: Session, where: ColumnElement) -> list:
             select(Review.id, Review.ref, Review.title, Review.report_date)
             .where(where)
             .order_by(Review.report_date.desc().nulls_last(), Review.title)
-        )
+        ).all()
     )
 
 
@@ -163,7 +164,7 @@ def recommendations(session: Session, where: ColumnElement) -> list:
             )
             .where(where)
             .order_by(Recommendation.review_id, Recommendation.position, Recommendation.id)
-        )
+        ).all()
     )
 
 
@@ -176,7 +177,7 @@ def themes(session: Session, recommendations_where: ColumnElement) -> list:
             .where(
                 recommendation_themes.c.recommendation_id.in_(select(Recommendation.id).where(recommendations_where))
             )
-        )
+        ).all()
     )
 
 
@@ -295,7 +296,7 @@ def owed_query(where: ColumnElement) -> Select:
 
 
 def rows(session: Session, query: Select, limit: int, offset: int = 0) -> list:
-    return list(session.execute(query.limit(limit).offset(offset or None)))
+    return list(session.execute(query.limit(limit).offset(offset or None)).all())
 
 
 def rows_and_total(session: Session, query: Select, limit: int) -> tuple[list, int]:

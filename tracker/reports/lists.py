@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import Session
 
 from tracker.actions.states import FINISHED, Status
-from tracker.reports import asat, queries
+from tracker.reports import asat, list_queries, queries
 from tracker.reports.brag import brag_for_action, soon_until
 from tracker.reports.figures import Change, Listing, ReportAction, Tally
 from tracker.reports.scope import Scope
@@ -43,12 +43,12 @@ RETURNED_FIELDS = ("comments", "decided_at", "decided_by")
 
 def list_query(name: str, where: ColumnElement, today: date) -> Select:
     if name == "overdue":
-        return queries.overdue_query(where, today)
+        return list_queries.overdue_query(where, today)
     if name == "rechecks":
-        return queries.rechecks_query(where, today)
+        return list_queries.rechecks_query(where, today)
     if name == "returned":
-        return queries.returned_query(where)
-    return queries.owed_query(where)
+        return list_queries.returned_query(where)
+    return list_queries.owed_query(where)
 
 
 class Describer:
@@ -88,13 +88,13 @@ def live(
 ) -> dict[str, Listing]:
     """The first rows of each list; the totals of all but the re-checks come from the grouped counts."""
     where = scope.actions
-    rechecks, rechecks_total = queries.rows_and_total(session, list_query("rechecks", where, today), limits.rows)
+    rechecks, rechecks_total = list_queries.rows_and_total(session, list_query("rechecks", where, today), limits.rows)
     totals = {"overdue": total.overdue, "returned": total.by_status[Status.RETURNED], "owed": total.unfinished}
     names = ["overdue", "returned"] + (["owed"] if scope.kind == "agency" else [])
     found = {"rechecks": Listing([describe_row(describe, "rechecks", r, today) for r in rechecks], rechecks_total)}
     for name in names:
         limit = limits.owed if name == "owed" else limits.rows
-        shown = queries.rows(session, list_query(name, where, today), limit)
+        shown = list_queries.rows(session, list_query(name, where, today), limit)
         found[name] = Listing([describe_row(describe, name, r, today) for r in shown], totals[name])
     return found
 
@@ -107,8 +107,8 @@ def page_of(session: Session, scope: Scope, name: str, today: date, page: int, s
         {row.id: row for row in queries.reviews(session, scope.context_reviews)}, queries.agency_names(session)
     )
     query = list_query(name, scope.actions, today)
-    total = queries.count(session, query)
-    found = queries.rows(session, query, size, (page - 1) * size) if (page - 1) * size < total else []
+    total = list_queries.count(session, query)
+    found = list_queries.rows(session, query, size, (page - 1) * size) if (page - 1) * size < total else []
     return [describe_row(describe, name, r, today) for r in found], total
 
 

@@ -74,6 +74,6 @@ def test_board_member_follows_see_all_from_a_large_report(big_server, page):
     page.get_by_role("link", name="Back to the assurance report").click()
 
     page.get_by_role("link", name=re.compile(r"See all \d+ recommendations")).click()
-    expect(page.get_by_role("heading", name="Recommendations, those that most need attention first")).to_be_visible()
+    expect(page.get_by_role("heading", name="Recommendations by need of attention")).to_be_visible()
     check(page, "see all recommendations")
     page.wait_for_load_state("networkidle")

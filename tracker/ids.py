@@ -71,6 +71,16 @@ def page_arg(name: str = "page", last: int | None = None) -> int:
     return min(page, last) if last else page
 
 
+def page_number(name: str = "page") -> int | None:
+    """A page number from the query string for a page that refuses what it cannot show: 1 when missing,
+    None (the caller answers 404) when it is anything but a number 1..MAX_PAGE in ASCII digits."""
+    text = request.args.get(name)
+    if text is None:
+        return 1
+    page = int(text) if _ASCII_NUMBER.fullmatch(text) else 0
+    return page if 1 <= page <= MAX_PAGE else None
+
+
 def coerce_id(value):
     """``coerce`` for choice fields: an id, or None when it is not one, which the field's choice check then
     refuses with its own message (WTForms' ``coerce=int`` would accept ``١٢`` and overflow on huge numbers)."""

@@ -35,4 +35,13 @@ ROUTES = [
     ("GET", "/reports/reviews/{bucks_review}/pdf", "reports.review_pdf", BUCKS),
     ("GET", "/reports/agency", "reports.agency", AGENCY),
     ("GET", "/reports/agency/pdf", "reports.agency_pdf", AGENCY),
+    # "See all" pages answer exactly as the report they come from.
+    ("GET", "/reports/boards/{mk_board}/recommendations", "reports.board_recommendations", MK),
+    ("GET", "/reports/boards/{bucks_board}/recommendations", "reports.board_recommendations", BUCKS),
+    ("GET", "/reports/boards/{mk_board}/actions/overdue", "reports.board_list", MK),
+    ("GET", "/reports/boards/{bucks_board}/actions/returned", "reports.board_list", BUCKS),
+    ("GET", "/reports/reviews/{mk_review}/recommendations", "reports.review_recommendations", MK),
+    ("GET", "/reports/reviews/{bucks_review}/actions/rechecks", "reports.review_list", BUCKS),
+    ("GET", "/reports/agency/recommendations", "reports.agency_recommendations", AGENCY),
+    ("GET", "/reports/agency/actions/owed", "reports.agency_list", AGENCY),
 ]

@@ -203,12 +203,17 @@ def test_seeded_themes_recur_across_the_five_reviews(app, today, users):
 
 def test_due_date_timing_in_sql_agrees_with_the_rule(plan):
     """The SQL buckets (queries.timing_case) and brag.timing must agree, or the figures would lie."""
+    from tracker.reports.brag import Timing
     from tracker.reports.queries import action_groups
 
     ids = {a.id for a in plan.acts.values()}
     groups = action_groups(db.session, Action.id.in_(ids), TODAY)
-    from_sql = sorted((status, when) for _, _, status, when, n in groups.recommendations for _ in range(n))
-    per_agency = sorted((status, when) for _, status, when, n in groups.agencies for _ in range(n))
+
+    def each(status, counts):
+        return [(status, when.value) for when, n in zip(Timing, counts, strict=True) for _ in range(n)]
+
+    from_sql = sorted(pair for _, _, status, counts in groups.recommendations for pair in each(status, counts))
+    per_agency = sorted(pair for _, status, counts in groups.agencies for pair in each(status, counts))
     assert per_agency == from_sql
     from tracker.reports.brag import timing
 

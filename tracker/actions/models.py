@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.actions.states import Status
@@ -36,14 +36,26 @@ def first_sentence(text: str, limit: int = 160) -> str:
     return sentence
 
 
+THEMED = "CAST(themes AS TEXT) NOT IN ('[]', 'null')"
+
+
 class Action(Base):
     __tablename__ = "actions"
     __table_args__ = (
         CheckConstraint(f"status IN {tuple(s.value for s in Status)}", name="status"),
         CheckConstraint(f"reported_progress IN {tuple(REPORTED_PROGRESS)}", name="reported_progress"),
         CheckConstraint("status <> 'closed' OR closed_reason IS NOT NULL", name="closed_has_reason"),
-        # Reports group a scope's actions by these (migration 0010; chosen with EXPLAIN on both databases).
-        Index("ix_actions_report_groups", "review_id", "recommendation_id", "status", "due_date", "agency_id"),
+        # Reports group a scope's actions by these, reading only the index (migrations 0009 and 0011; chosen
+        # with EXPLAIN on both databases): per recommendation, per agency, and the unfinished with no update.
+        Index(
+            "ix_actions_report_groups", "review_id", "recommendation_id", "status", "due_date", "agency_id", "owner_id"
+        ),
+        Index("ix_actions_agency_groups", "agency_id", "status", "review_id", "due_date", "owner_id"),
+        Index("ix_actions_status_updated_at", "status", "updated_at", "review_id"),
+        # The overdue list, read in due-date order: it stops after the rows a page shows.
+        Index("ix_actions_due_date_status", "due_date", "status", "review_id"),
+        # The report's themes of actions read only the actions that carry one (reports.queries.THEMED).
+        Index("ix_actions_themed", "review_id", sqlite_where=text(THEMED), postgresql_where=text(THEMED)),
         # An agency's list, a page at a time in id order (keyset pagination).
         Index("ix_actions_agency_id_id", "agency_id", "id"),
     )

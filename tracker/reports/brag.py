@@ -147,12 +147,11 @@ def brag_for_action(status: str | Status, due_date: date | None, today: date, ow
 def worst(ratings: Iterable[Brag]) -> Brag:
     """A recommendation's rating: the worst of its actions' ratings, ignoring those not rated; "No action
     set" when it has no action at all."""
-    given = {Brag(r) for r in ratings}
+    given = set(ratings)  # Brag members and their values alike: a StrEnum member hashes and compares as its value
     if not given:
         return Brag.NO_ACTION
-    present = given - {Brag.NOT_RATED}
     for rating in SEVERITY:
-        if rating in present:
+        if rating != Brag.NOT_RATED and rating in given:
             return rating
     return Brag.NOT_RATED
 

@@ -21,7 +21,16 @@ from tracker.errors_domain import DomainError
 from tracker.reports import asat, lists, queries
 from tracker.reports.attention import attention_items
 from tracker.reports.brag import KEY
-from tracker.reports.figures import AgencyRow, Listing, RecommendationRow, ReviewSection, Tally, ThemeRow
+from tracker.reports.figures import (
+    AgencyRow,
+    Listing,
+    NeedRow,
+    RecommendationRow,
+    ReviewSection,
+    Tally,
+    ThemeRow,
+    by_need,
+)
 from tracker.reports.queries import Groups
 from tracker.reports.scope import Scope
 from tracker.reviews.models import RESPONSES
@@ -59,6 +68,8 @@ class Report:
     changes: Listing | None  # as at a past date: actions whose status or rating differs today
     recommendations_by_rating: Counter
     responses_recorded: int
+    # The recommendations that most need attention, worst first (``limits.recommendations`` of them).
+    needing: list[NeedRow] = field(default_factory=list)
     key: list = field(default_factory=lambda: KEY)
     attention: list = field(default_factory=list)  # attention.AttentionItem, what the headline leads with
 
@@ -76,28 +87,23 @@ class Report:
         return [theme for theme in self.themes if theme.recurring]
 
 
-def build_report(session: Session, scope: Scope, *, as_at: date | None = None) -> Report:
+def build_report(
+    session: Session, scope: Scope, *, as_at: date | None = None, limits: lists.Limits = lists.FULL
+) -> Report:
     """The report on ``scope`` as it stands today, or as it stood at the end of ``as_at`` (rebuilt from the
-    history, with today's figures beside it). Reads only; a fixed number of queries either way."""
+    history, with today's figures beside it). Reads only; a fixed number of queries either way. ``limits``:
+    how many rows each list holds (the page's few, or the PDF's fuller appendix)."""
     today = clock.today()
     if as_at is not None and as_at > today:
         raise DomainError("The date must be today or in the past", field="as_at")
-    reviews = {row.id: row for row in queries.reviews(session, scope.context_reviews)}
+    reviews, recs, rec_themes, in_scope = _recommendations(session, scope)
     names = queries.agency_names(session)
-    recs = queries.recommendations(session, scope.context_recommendations)
-    rec_themes: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for rec_id, key, label in queries.themes(session, scope.context_recommendations):
-        rec_themes[rec_id].append((key, label))
-
-    def in_scope(review_id: int) -> bool:
-        return scope.review_id is None or review_id == scope.review_id
-
     describe = lists.Describer(reviews, names)
     if as_at is None:
         figures = _Figures(queries.action_groups(session, scope.context_actions, today, scope.review_id), in_scope)
         now = None
         responses = {r.id: r.response for r in recs}
-        found = lists.live(session, scope, today, figures.total, describe)
+        found = lists.live(session, scope, today, figures.total, describe, limits)
     else:
         end = asat.end_of_day(as_at)
         rec_states = asat.recommendation_states_at(
@@ -122,6 +128,7 @@ def build_report(session: Session, scope: Scope, *, as_at: date | None = None) -
             states,
             (as_at, today, end),
             describe,
+            limits,
         )
 
     sections, by_rating, responded = _sections(reviews, recs, rec_themes, responses, figures, now, in_scope)
@@ -152,9 +159,34 @@ def build_report(session: Session, scope: Scope, *, as_at: date | None = None) -
         changes=found.get("changes"),
         recommendations_by_rating=by_rating,
         responses_recorded=responded,
+        needing=by_need(sections)[: limits.recommendations],
     )
     report.attention = attention_items(report, session, scope.actions)
     return report
+
+
+def recommendations_by_need(session: Session, scope: Scope) -> list[NeedRow]:
+    """Every recommendation in the live report on ``scope``, the most in need of attention first, as the
+    report ranks them: its "See all" page. Four statements, whatever the size of the scope."""
+    reviews, recs, rec_themes, in_scope = _recommendations(session, scope)
+    figures = _Figures(queries.action_groups(session, scope.context_actions, clock.today(), scope.review_id), in_scope)
+    responses = {r.id: r.response for r in recs}
+    return by_need(_sections(reviews, recs, rec_themes, responses, figures, None, in_scope)[0])
+
+
+def _recommendations(session: Session, scope: Scope):
+    """The scope's reviews (by id, in the report's order), recommendations and their themes, and the test
+    of whether a review of the context is in the scope."""
+    reviews = {row.id: row for row in queries.reviews(session, scope.context_reviews)}
+    recs = queries.recommendations(session, scope.context_recommendations)
+    rec_themes: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for rec_id, key, label in queries.themes(session, scope.context_recommendations):
+        rec_themes[rec_id].append((key, label))
+
+    def in_scope(review_id: int) -> bool:
+        return scope.review_id is None or review_id == scope.review_id
+
+    return reviews, recs, rec_themes, in_scope
 
 
 class _Figures:
@@ -168,22 +200,24 @@ class _Figures:
         self.unlinked: dict[int, Tally] = defaultdict(Tally)
         self.by_agency: dict[int, Tally] = defaultdict(Tally)
         review_of: dict[int, int] = {}
-        for review_id, rec_id, status, when, count in groups.recommendations:
+        for review_id, rec_id, status, counts in groups.recommendations:
             if rec_id is None:
-                self.unlinked[review_id].add(status, when, count)
+                self.unlinked[review_id].add_counts(status, counts)
             else:
-                self.by_rec[rec_id].add(status, when, count)  # across the context, for themes
+                self.by_rec[rec_id].add_counts(status, counts)  # across the context, for themes
                 review_of[rec_id] = review_id
-        # Reviews and the whole scope are sums of their recommendations' tallies (and their agencies' own
-        # actions): merging a few hundred tallies costs less than counting every group three times.
+        # Reviews are sums of their recommendations' tallies (and their agencies' own actions): merging a few
+        # hundred tallies costs less than counting every group twice.
         parts = [(review_of[rec_id], tally) for rec_id, tally in self.by_rec.items()] + list(self.unlinked.items())
         for review_id, tally in parts:
             if in_scope(review_id):
                 self.by_review[review_id].merge(tally)
-        for tally in self.by_review.values():
+        for agency_id, status, counts in groups.agencies:
+            self.by_agency[agency_id].add_counts(status, counts)
+        # The agencies' groups hold exactly the scope's actions (the recommendations' hold the context's): the
+        # whole scope is the sum of a few dozen agencies rather than of every review.
+        for tally in self.by_agency.values():
             self.total.merge(tally)
-        for agency_id, status, when, count in groups.agencies:
-            self.by_agency[agency_id].add(status, when, count)
 
 
 def _sections(reviews, recs, rec_themes, responses, figures: _Figures, now: _Figures | None, in_scope):
@@ -243,10 +277,10 @@ def _themes(
             theme["reviews"].add(rec.review_id)
             theme["recs"].append(rec.id)
             theme["in_scope"] = theme["in_scope"] or in_scope(rec.review_id)
-    for review_id, key, label in action_themes:
+    for review_id, key, label, count in action_themes:
         theme = theme_for(key, label)
         theme["reviews"].add(review_id)
-        theme["actions"] += 1
+        theme["actions"] += count
         theme["in_scope"] = theme["in_scope"] or in_scope(review_id)
     order = {review_id: n for n, review_id in enumerate(reviews)}
     rows = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from tracker.actions.states import FINISHED, Status
 from tracker.reports.brag import SEVERITY, Brag, Timing, brag, worst
@@ -16,6 +17,10 @@ from tracker.reports.brag import SEVERITY, Brag, Timing, brag, worst
 STATUS_ORDER = list(Status)
 # brag() for every status and timing, looked up rather than recomputed for each group of actions.
 RATINGS = {(status.value, when.value): brag(status, when) for status in Status for when in Timing}
+# The same, per status: the rating of each Timing in its order (how grouped counts arrive from SQL).
+RATINGS_IN_ORDER = {status.value: [brag(status, when) for when in Timing] for status in Status}
+PAST_INDEX = list(Timing).index(Timing.PAST)
+SAME_RATING = {status: ratings[0] for status, ratings in RATINGS_IN_ORDER.items() if len(set(ratings)) == 1}
 UNFINISHED = frozenset(status.value for status in Status if status not in FINISHED)
 
 
@@ -33,10 +38,27 @@ class Tally:
         if timing == Timing.PAST and status in UNFINISHED:
             self.overdue += count
 
+    def add_counts(self, status: str, counts) -> None:
+        """``add`` for a group of actions of one status counted per Timing (in its order)."""
+        total = sum(counts)
+        self.by_status[status] += total
+        same = SAME_RATING.get(status)
+        if same is not None:  # a finished status: rated the same whatever its due date
+            self.by_brag[same] += total
+        else:
+            for rating, n in zip(RATINGS_IN_ORDER[status], counts, strict=True):
+                if n:
+                    self.by_brag[rating] += n
+        if status in UNFINISHED:
+            self.overdue += counts[PAST_INDEX]
+
     def merge(self, other: Tally | None) -> None:
         if other is not None:
-            self.by_status.update(other.by_status)
-            self.by_brag.update(other.by_brag)
+            # By hand: Counter.update asks isinstance(…, Mapping) of every argument, and a report merges
+            # thousands of tallies.
+            for mine, theirs in ((self.by_status, other.by_status), (self.by_brag, other.by_brag)):
+                for key, n in theirs.items():
+                    mine[key] = mine.get(key, 0) + n
             self.overdue += other.overdue
 
     @property
@@ -128,6 +150,29 @@ class RecommendationRow:
     @property
     def changed(self) -> bool:
         return self.now is not None and not self.tally.same_as(self.now)
+
+
+class NeedRow(NamedTuple):
+    """A recommendation in the list of those that most need attention, with the review it comes from."""
+
+    review_id: int
+    review_title: str
+    recommendation: RecommendationRow
+
+
+def need_order(item: NeedRow, position: int) -> tuple:
+    """Worst rating first (overdue, not planned, no action, then returned or at risk: the order of the key),
+    then the most actions overdue, not planned or returned, then the report's own order."""
+    tally = item.recommendation.tally
+    pressing = tally.overdue + tally.by_brag[Brag.NOT_PLANNED] + tally.by_status[Status.RETURNED]
+    return (SEVERITY.index(tally.rating), -pressing, position)
+
+
+def by_need(sections: list[ReviewSection]) -> list[NeedRow]:
+    """Every recommendation of ``sections`` (not the agencies' own actions), the most in need first."""
+    rows = [NeedRow(s.id, s.title, rec) for s in sections for rec in s.recommendations if rec.id is not None]
+    ranked = sorted(enumerate(rows), key=lambda pair: need_order(pair[1], pair[0]))
+    return [row for _, row in ranked]
 
 
 @dataclass

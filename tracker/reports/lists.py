@@ -1,21 +1,54 @@
 """The report's lists: overdue actions, re-checks due, returned submissions, what an agency owes, and (as at a
 past date) what changed since. Live, each is one limited query, its total taken from the grouped counts; as
-at a past date, they are picked from the rebuilt states, and their texts read in one query."""
+at a past date, they are picked from the rebuilt states, and their texts read in one query.
+
+How many rows each list shows is the reader's, not the data's: the page shows a few (``PAGE``) with the
+total and a "See all" link to a numbered page of the same query (``page_of``); the PDF, read offline, keeps
+a fuller appendix (``FULL``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import Session
 
 from tracker.actions.states import FINISHED, Status
-from tracker.reports import asat, queries
+from tracker.reports import asat, list_queries, queries
 from tracker.reports.brag import brag_for_action, soon_until
 from tracker.reports.figures import Change, Listing, ReportAction, Tally
 from tracker.reports.scope import Scope
 
-LIST_LIMIT = 50  # rows shown in each list (the most overdue first, …), with the total beside them
-OWED_LIMIT = 500  # an agency's actions still owed, soonest due first
+
+@dataclass(frozen=True)
+class Limits:
+    rows: int  # rows shown in each list (the most overdue first, …), with the total beside them
+    owed: int  # an agency's actions still owed, soonest due first
+    recommendations: int | None  # recommendations listed by need (None: every one, review by review)
+
+
+PAGE = Limits(rows=10, owed=20, recommendations=20)
+FULL = Limits(rows=50, owed=500, recommendations=None)
+
+# The lists a "See all" page can show: their query, and the words of its heading.
+NAMES = {
+    "overdue": "Overdue actions, the longest overdue first",
+    "rechecks": "Re-checks due within 30 days, the earliest first",
+    "returned": "Returned submissions, the longest waiting first",
+    "owed": "Actions still owed, soonest due first",
+}
+RETURNED_FIELDS = ("comments", "decided_at", "decided_by")
+
+
+def list_query(name: str, where: ColumnElement, today: date) -> Select:
+    if name == "overdue":
+        return list_queries.overdue_query(where, today)
+    if name == "rechecks":
+        return list_queries.rechecks_query(where, today)
+    if name == "returned":
+        return list_queries.returned_query(where)
+    return list_queries.owed_query(where)
 
 
 class Describer:
@@ -45,29 +78,43 @@ class Describer:
         )
 
 
-def live(session: Session, scope: Scope, today: date, total: Tally, describe: Describer) -> dict[str, Listing]:
-    rechecks, rechecks_total = queries.rechecks_due(session, scope.actions, today, LIST_LIMIT)
-    returned_fields = ("comments", "decided_at", "decided_by")
-    found = {
-        "overdue": Listing(
-            [describe(r, today) for r in queries.overdue(session, scope.actions, today, LIST_LIMIT)], total.overdue
-        ),
-        "rechecks": Listing([describe(r, today) for r in rechecks], rechecks_total),
-        "returned": Listing(
-            [
-                describe(r, today, **{name: getattr(r, name) for name in returned_fields})
-                for r in queries.returned(session, scope.actions, LIST_LIMIT)
-            ],
-            total.by_status[Status.RETURNED],
-        ),
-    }
-    if scope.kind == "agency":
-        owed = queries.owed(session, scope.actions, OWED_LIMIT)
-        found["owed"] = Listing([describe(r, today) for r in owed], total.unfinished)
+def describe_row(describe: Describer, name: str, row, today: date):
+    extra = {field: getattr(row, field) for field in RETURNED_FIELDS} if name == "returned" else {}
+    return describe(row, today, **extra)
+
+
+def live(
+    session: Session, scope: Scope, today: date, total: Tally, describe: Describer, limits: Limits = FULL
+) -> dict[str, Listing]:
+    """The first rows of each list; the totals of all but the re-checks come from the grouped counts."""
+    where = scope.actions
+    rechecks, rechecks_total = list_queries.rows_and_total(session, list_query("rechecks", where, today), limits.rows)
+    totals = {"overdue": total.overdue, "returned": total.by_status[Status.RETURNED], "owed": total.unfinished}
+    names = ["overdue", "returned"] + (["owed"] if scope.kind == "agency" else [])
+    found = {"rechecks": Listing([describe_row(describe, "rechecks", r, today) for r in rechecks], rechecks_total)}
+    for name in names:
+        limit = limits.owed if name == "owed" else limits.rows
+        shown = list_queries.rows(session, list_query(name, where, today), limit)
+        found[name] = Listing([describe_row(describe, name, r, today) for r in shown], totals[name])
     return found
 
 
-def as_at(session: Session, scope: Scope, rows, existing, states, when: tuple, describe: Describer) -> dict:
+def page_of(session: Session, scope: Scope, name: str, today: date, page: int, size: int) -> tuple[list, int]:
+    """Page ``page`` (from 1) of list ``name`` and how many rows the list has, in four statements whatever
+    the page (the reviews' titles, the agencies' names, the count and the rows). A page past the end is
+    empty; the caller refuses it."""
+    describe = Describer(
+        {row.id: row for row in queries.reviews(session, scope.context_reviews)}, queries.agency_names(session)
+    )
+    query = list_query(name, scope.actions, today)
+    total = list_queries.count(session, query)
+    found = list_queries.rows(session, query, size, (page - 1) * size) if (page - 1) * size < total else []
+    return [describe_row(describe, name, r, today) for r in found], total
+
+
+def as_at(
+    session: Session, scope: Scope, rows, existing, states, when: tuple, describe: Describer, limits: Limits = FULL
+) -> dict:
     """The lists as they stood at the end of ``day``, and the actions whose status or rating is different
     ``today``. ``rows``: the actions in the scope as they are; ``existing``: those that existed then, as they
     stood (their ``states``); ``when``: (day, today, the end of day as a UTC time)."""
@@ -99,8 +146,8 @@ def as_at(session: Session, scope: Scope, rows, existing, states, when: tuple, d
         rating_then = brag_for_action(state.status, state.due_date, day, state.owner is not None) if state else None
         if state is None or state.status != row.status or rating_then != rating_now:
             changed.append((row, state, rating_then))
-    shown = {name: items[: OWED_LIMIT if name == "owed" else LIST_LIMIT] for name, items in chosen.items()}
-    shown_changes = changed[:LIST_LIMIT]
+    shown = {name: items[: limits.owed if name == "owed" else limits.rows] for name, items in chosen.items()}
+    shown_changes = changed[: limits.rows]
     texts = queries.action_texts(
         session, {r.id for items in shown.values() for r in items} | {row.id for row, _, _ in shown_changes}
     )

@@ -32,7 +32,7 @@ from tracker.assurance.models import SignOff, Submission
 from tracker.audit import HistoryEntry
 from tracker.auth.models import User
 from tracker.orgs.models import Agency
-from tracker.reports.brag import Timing, soon_until
+from tracker.reports.brag import Timing, brag, soon_until
 from tracker.reviews.models import Recommendation, Review, Theme, recommendation_themes
 
 UNFINISHED = [s.value for s in Status if s not in FINISHED]
@@ -57,6 +57,11 @@ def timing_case(due: ColumnElement, owner_id: ColumnElement, today: date) -> Col
         (due <= soon_until(today), literal(Timing.SOON.value)),
         else_=literal(Timing.LATER.value),
     )
+
+
+def rating_case(status: ColumnElement, when: ColumnElement) -> ColumnElement:
+    """``brag.brag`` in SQL: the rating of every status and timing, written out from the function itself."""
+    return case({s.value: case({t.value: brag(s, t).value for t in Timing}, value=when) for s in Status}, value=status)
 
 
 def action_groups(session: Session, where: ColumnElement, today: date, review_id: int | None = None) -> Groups:

@@ -102,7 +102,7 @@ def build_report(session: Session, scope: Scope, *, as_at: date | None = None) -
         where = scope.context_actions
         if scope.review_id is not None:
             where = and_(where, Action.review_id == scope.review_id)
-        found = lists.as_at(session, scope, where, (as_at, today, end), figures.total, describe)
+        found = lists.as_at(session, scope, where, (as_at, today, end), describe)
 
     sections, by_rating, responded = _sections(reviews, recs, rec_themes, responses, figures, now, in_scope)
     agencies = sorted(

@@ -70,34 +70,28 @@ def live(session: Session, scope: Scope, today: date, total: Tally, describe: De
     return found
 
 
-def as_at(session: Session, scope: Scope, where: ColumnElement, when: tuple, total: Tally, describe: Describer) -> dict:
+def as_at(session: Session, scope: Scope, where: ColumnElement, when: tuple, describe: Describer) -> dict:
     """The lists as they stood at the end of ``day``, and the actions whose status or rating is different
-    ``today``: each one limited query over the action periods covering the end of the day, its total taken
-    from the grouped counts then (``total``) or counted beside it. ``where``: the scope's actions;
-    ``when``: (day, today, the end of day as a UTC time)."""
+    ``today``, read together over the action periods covering the end of the day (``timeline.lists_at``).
+    ``where``: the scope's actions; ``when``: (day, today, the end of day as a UTC time)."""
     day, today, end = when
+    limits = {"overdue": LIST_LIMIT, "rechecks": LIST_LIMIT, "returned": LIST_LIMIT, "changes": LIST_LIMIT}
+    if scope.kind == "agency":
+        limits["owed"] = OWED_LIMIT
+    picked = timeline.lists_at(session, where, end, (day, today), limits)
 
     def item(row, on: date) -> ReportAction:
         # Every list carries the action's latest return before the end of the day, as it stood that day.
         returned = {name: getattr(row, name) if on == day else None for name in RETURN_FIELDS}
         return describe(row, on, **returned)
 
-    overdue = timeline.overdue_at(session, where, end, day, LIST_LIMIT)
-    rechecks, rechecks_total = timeline.rechecks_at(session, where, end, day, LIST_LIMIT)
     found = {
-        "overdue": Listing([item(r, day) for r in overdue], total.overdue),
-        "rechecks": Listing([item(r, day) for r in rechecks], rechecks_total),
-        "returned": Listing(
-            [item(r, day) for r in timeline.returned_at(session, where, end, LIST_LIMIT)],
-            total.by_status[Status.RETURNED],
-        ),
+        name: Listing([item(row, day) for row in rows], total)
+        for name, (rows, total) in picked.items()
+        if name != "changes"
     }
-    if scope.kind == "agency":
-        owed = timeline.owed_at(session, where, end, OWED_LIMIT)
-        found["owed"] = Listing([item(r, day) for r in owed], total.unfinished)
-    changed, changed_total = timeline.changed_since(session, where, end, (day, today), LIST_LIMIT)
+    rows, total = picked["changes"]
     found["changes"] = Listing(
-        [Change(item(r, today), r.status_then, Brag(r.rating_then) if r.rating_then else None) for r in changed],
-        changed_total,
+        [Change(item(r, today), r.status_then, Brag(r.rating_then) if r.rating_then else None) for r in rows], total
     )
     return found

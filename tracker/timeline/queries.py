@@ -1,12 +1,27 @@
 """Reading the timeline: each action's state at a moment, from the period covering it (one indexed join),
 with the rules ``reports/asat.py`` states for actions that have no history at all; and the report's lists as
-they stood then, each one limited query over the same join, ordered as the live lists are."""
+they stood then, limited and ordered as the live lists are, read over the same join in one statement."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from tracker.actions.models import Action
@@ -35,7 +50,9 @@ class Stood:
         self.joined = and_(period.action_id == Action.id, covering(period, end))
         self.held = held = period.id.is_not(None)
         anything = exists().where(ActionPeriod.action_id == Action.id)
-        self.existed = or_(held, and_(~anything, Action.created_at < end))
+        # A CASE, not OR: the databases stop at the first true branch, so the period lookup for actions
+        # without periods runs only when no period is held (OR evaluated both sides: twice the time).
+        self.existed = case((held, true()), (Action.created_at >= end, false()), (anything, false()), else_=true())
         self.status = case((held, period.status), else_=Action.status)
         self.due_date = case((held, period.due_date), else_=Action.due_date)
         self.recheck_due = case((held, period.recheck_due), else_=Action.recheck_due)
@@ -94,8 +111,29 @@ def groups_at(session: Session, where: ColumnElement, end: datetime, day: date, 
 # The lists as they stood ----------------------------------------------------------------------------------
 
 
+class Listed(NamedTuple):
+    """An action in a list, as ``lists.Describer`` reads it: as it stood (or, in what changed since, as it is
+    now), with its latest return before the end of the day; and, for what changed, its status and rating
+    then (None when it did not exist yet)."""
+
+    id: int
+    text: str
+    review_id: int
+    recommendation_ref: str | None
+    agency_id: int
+    owner: str | None
+    status: str
+    due_date: date | None
+    recheck_due: date | None
+    comments: str | None
+    decided_at: datetime | None
+    decided_by: str | None
+    status_then: str | None = None
+    rating_then: str | None = None
+
+
 def _latest_return(end: datetime):
-    """Each action's latest return decided before ``end`` (the one ``asat``'s rebuild shows)."""
+    """Each action's latest return decided before ``end`` (the one the history's replay shows)."""
     return (
         select(SignOff.action_id, func.max(SignOff.id).label("sign_off_id"))
         .join(User, User.id == SignOff.decided_by_id)
@@ -105,95 +143,139 @@ def _latest_return(end: datetime):
     )
 
 
-def _listed_at(stood: Stood, where: ColumnElement, end: datetime, *extra, as_now: bool = False) -> Select:
-    """The columns a list shows of each action in ``where``: as it stood at ``end`` (only those that existed
-    then), or as it is now (``as_now``); with its latest return before ``end`` (reasons, when, by whom)."""
-    owner, decider, sign_off, latest = aliased(User), aliased(User), aliased(SignOff), _latest_return(end)
-    if as_now:
-        state = [owner.name.label("owner"), Action.status, Action.due_date, Action.recheck_due]
-    else:
-        state = [
-            stood.owner(owner.name).label("owner"),
-            stood.status.label("status"),
-            stood.due_date.label("due_date"),
-            stood.recheck_due.label("recheck_due"),
-        ]
-    query = (
+def lists_at(
+    session: Session, where: ColumnElement, end: datetime, when: tuple[date, date], limits: dict[str, int]
+) -> dict[str, tuple[list[Listed], int]]:
+    """The report's lists as they stood at ``end`` (the end of ``day``; ``when``: (day, today)), each the
+    first ``limits[name]`` rows in the live list's order, with how many there are, for those named in
+    ``limits``: "overdue", "rechecks", "returned", "owed", and "changes" (the actions whose status or rating
+    today differs from then's, or that did not exist then, by id, as they are now).
+
+    One statement: the actions of ``where`` are joined once to their covering periods (a materialised CTE of
+    their state then, and whether it differs now); each list takes its first rows from that (ORDER BY …
+    LIMIT, no window over all of them) and counts them; only the rows taken are joined to their texts,
+    owners and returns."""
+    day, today = when
+    stood = Stood(end)
+    # Only whether there is an owner counts for a rating (brag.timing): the name then, or the owner's id.
+    owned = stood.owner(cast(Action.owner_id, String))
+    rating_then = rating_case(stood.status, timing_case(stood.due_date, owned, day))
+    rating_now = rating_case(Action.status, timing_case(Action.due_date, Action.owner_id, today))
+    state = select(
+        Action.id,
+        stood.existed.label("existed"),
+        stood.held.label("held"),
+        stood.status.label("status"),
+        stood.due_date.label("due_date"),
+        stood.recheck_due.label("recheck_due"),
+        stood.period.owner.label("period_owner"),
+        owned.label("owned"),
+        case(
+            (~stood.existed, true()),
+            (stood.status != Action.status, true()),
+            (rating_then != rating_now, true()),
+            else_=false(),
+        ).label("changed"),
+    )
+    then = state.outerjoin(stood.period, stood.joined).where(where).cte("stood").prefix_with("MATERIALIZED")
+    latest, last_return = _latest_return(end), aliased(SignOff)
+    picks = {
+        "overdue": (
+            and_(then.c.existed, then.c.status.in_(UNFINISHED), then.c.due_date < day),
+            lambda c: [c.due_date, c.id],
+        ),
+        "rechecks": (
+            and_(
+                then.c.existed,
+                then.c.status.in_(SIGNED_OFF),
+                then.c.recheck_due.is_not(None),
+                then.c.recheck_due <= soon_until(day),
+            ),
+            lambda c: [c.recheck_due, c.id],
+        ),
+        "returned": (
+            and_(then.c.existed, then.c.status == Status.RETURNED.value),
+            lambda c: [c.decided_at.nulls_first(), c.id],
+        ),
+        "owed": (and_(then.c.existed, then.c.status.in_(UNFINISHED)), lambda c: [c.due_date.nulls_last(), c.id]),
+        "changes": (then.c.changed, lambda c: [c.id]),
+    }
+    arms, totals = [], {}
+    for name, (condition, order) in picks.items():
+        if name not in limits:
+            continue
+        shown = [then.c.id, then.c.existed, then.c.held, then.c.status, then.c.due_date, then.c.recheck_due]
+        shown += [then.c.period_owner, then.c.owned]
+        taken = select(*shown).where(condition)
+        if name == "returned":  # in the order of their latest return (its time is only for ordering)
+            taken = (
+                taken.add_columns(last_return.decided_at)
+                .outerjoin(latest, latest.c.action_id == then.c.id)
+                .outerjoin(last_return, last_return.id == latest.c.sign_off_id)
+            )
+        taken = taken.order_by(*order(taken.selected_columns)).limit(limits[name]).subquery()
+        # The order within the few rows taken, to read them back in it.
+        position = func.row_number().over(order_by=order(taken.c)).label("position")
+        arms.append(select(literal(name).label("list"), position, *[taken.c[c.name] for c in shown]))
+        totals[name] = select(func.count()).select_from(then).where(condition).scalar_subquery().label(f"{name}_total")
+    picked = union_all(*arms).subquery("picked")
+    owner, decider, sign_off = aliased(User), aliased(User), aliased(SignOff)
+    rating = rating_case(picked.c.status, timing_case(picked.c.due_date, picked.c.owned, day))
+    rows = session.execute(
         select(
-            Action.id,
+            picked.c.list,
+            picked.c.id,
+            picked.c.existed,
+            picked.c.held,
+            picked.c.status,
+            picked.c.due_date,
+            picked.c.recheck_due,
+            picked.c.period_owner,
+            rating,
             Action.text,
             Action.review_id,
-            Recommendation.ref.label("recommendation_ref"),
+            Recommendation.ref,
             Action.agency_id,
-            *state,
+            owner.name,
+            Action.status,
+            Action.due_date,
+            Action.recheck_due,
             sign_off.comments,
             sign_off.decided_at,
-            decider.name.label("decided_by"),
-            *extra,
+            decider.name,
+            *totals.values(),
         )
-        .outerjoin(stood.period, stood.joined)
+        .join(Action, Action.id == picked.c.id)
         .outerjoin(Recommendation, Recommendation.id == Action.recommendation_id)
         .outerjoin(owner, owner.id == Action.owner_id)
         .outerjoin(latest, latest.c.action_id == Action.id)
         .outerjoin(sign_off, sign_off.id == latest.c.sign_off_id)
         .outerjoin(decider, decider.id == sign_off.decided_by_id)
-        .where(where)
-    )
-    return query if as_now else query.where(stood.existed)
-
-
-def overdue_at(session: Session, where: ColumnElement, end: datetime, day: date, limit: int) -> list:
-    """Unfinished at ``end`` and past the due date they had then, the most overdue first."""
-    stood = Stood(end)
-    query = _listed_at(stood, where, end).where(stood.status.in_(UNFINISHED), stood.due_date < day)
-    return list(session.execute(query.order_by(stood.due_date, Action.id).limit(limit)))
-
-
-def rechecks_at(session: Session, where: ColumnElement, end: datetime, day: date, limit: int) -> tuple[list, int]:
-    """Signed off at ``end`` with a re-check due by then or soon after, the soonest first, and how many."""
-    stood = Stood(end)
-    query = _listed_at(stood, where, end, func.count().over().label("total")).where(
-        stood.status.in_(SIGNED_OFF), stood.recheck_due.is_not(None), stood.recheck_due <= soon_until(day)
-    )
-    rows = list(session.execute(query.order_by(stood.recheck_due, Action.id).limit(limit)))
-    return rows, (rows[0].total if rows else 0)
-
-
-def returned_at(session: Session, where: ColumnElement, end: datetime, limit: int) -> list:
-    """Returned at ``end``, those without a return on record first, then the longest waiting."""
-    stood = Stood(end)
-    query = _listed_at(stood, where, end).where(stood.status == Status.RETURNED.value)
-    decided_at = query.selected_columns.decided_at
-    return list(session.execute(query.order_by(decided_at.nulls_first(), Action.id).limit(limit)))
-
-
-def owed_at(session: Session, where: ColumnElement, end: datetime, limit: int) -> list:
-    """Unfinished at ``end``, soonest due (then) first, those without a date last."""
-    stood = Stood(end)
-    query = _listed_at(stood, where, end).where(stood.status.in_(UNFINISHED))
-    return list(session.execute(query.order_by(stood.due_date.nulls_last(), Action.id).limit(limit)))
-
-
-def changed_since(
-    session: Session, where: ColumnElement, end: datetime, when: tuple[date, date], limit: int
-) -> tuple[list, int]:
-    """The actions in ``where`` whose status or rating today differs from the one they had at ``end`` (the
-    end of ``day``; ``when``: (day, today)), or that did not exist then: the first ``limit`` by id, as they
-    are now, with their status and rating then (None when they did not exist), and how many there are."""
-    day, today = when
-    stood = Stood(end)
-    # Only whether there is an owner counts for the rating (brag.timing): the name then, or the owner's id.
-    owned_then = stood.owner(cast(Action.owner_id, String))
-    rating_then = rating_case(stood.status, timing_case(stood.due_date, owned_then, day))
-    rating_now = rating_case(Action.status, timing_case(Action.due_date, Action.owner_id, today))
-    query = _listed_at(
-        stood,
-        where,
-        end,
-        case((stood.existed, stood.status)).label("status_then"),
-        case((stood.existed, rating_then)).label("rating_then"),
-        func.count().over().label("total"),
-        as_now=True,
-    ).where(or_(~stood.existed, stood.status != Action.status, rating_then != rating_now))
-    rows = list(session.execute(query.order_by(Action.id).limit(limit)))
-    return rows, (rows[0].total if rows else 0)
+        .order_by(picked.c.list, picked.c.position)
+    ).all()
+    found: dict[str, tuple[list[Listed], int]] = {name: ([], 0) for name in limits}
+    for name, id_, existed, held, status, due, recheck, period_owner, rating_then, *now in rows:
+        text, review_id, ref, agency_id, owner_now, status_now, due_now, recheck_now = now[:8]
+        returned = now[8:11]
+        if name == "changes":
+            row = Listed(
+                id_,
+                text,
+                review_id,
+                ref,
+                agency_id,
+                owner_now,
+                status_now,
+                due_now,
+                recheck_now,
+                *returned,
+                status if existed else None,
+                rating_then if existed else None,
+            )
+        else:
+            owner_then = period_owner if held else owner_now
+            row = Listed(id_, text, review_id, ref, agency_id, owner_then, status, due, recheck, *returned)
+        found[name][0].append(row)
+    # The counts ride on every row; with no row at all, the lists are empty and their counts nought.
+    counts = dict(zip(totals, rows[0][-len(totals) :], strict=True)) if rows else {}
+    return {name: (items, int(counts.get(name, 0))) for name, (items, _) in found.items()}

@@ -2,8 +2,10 @@
 
 Figures are aggregated in SQL (GROUP BY review, recommendation, agency, status and the timing of the due
 date); lists load only the rows a page shows (the most overdue first, and so on) with the total beside them.
-Rebuilding a report as at a past date reads the actions' own rows and their history up to that date, in one
-query each. Every function takes the scope's conditions (``reports/scope.py``), never lists of ids.
+As at a past date, the figures and lists are read over the action periods (``timeline/queries.py``); the
+reads below of the actions' own rows and of their history up to a date feed the history's replay
+(``asat.py``), which the periods are tested against. Every function takes the scope's conditions
+(``reports/scope.py``), never lists of ids.
 """
 
 from __future__ import annotations

@@ -253,7 +253,7 @@ def lists_at(
         .outerjoin(decider, decider.id == sign_off.decided_by_id)
         .order_by(picked.c.list, picked.c.position)
     ).all()
-    found: dict[str, tuple[list[Listed], int]] = {name: ([], 0) for name in limits}
+    found: dict[str, list[Listed]] = {name: [] for name in limits}
     for name, id_, existed, held, status, due, recheck, period_owner, rating_then, *now in rows:
         text, review_id, ref, agency_id, owner_now, status_now, due_now, recheck_now = now[:8]
         returned = now[8:11]
@@ -275,7 +275,7 @@ def lists_at(
         else:
             owner_then = period_owner if held else owner_now
             row = Listed(id_, text, review_id, ref, agency_id, owner_then, status, due, recheck, *returned)
-        found[name][0].append(row)
+        found[name].append(row)
     # The counts ride on every row; with no row at all, the lists are empty and their counts nought.
     counts = dict(zip(totals, rows[0][-len(totals) :], strict=True)) if rows else {}
-    return {name: (items, int(counts.get(name, 0))) for name, (items, _) in found.items()}
+    return {name: (items, int(counts.get(name, 0))) for name, items in found.items()}

@@ -10,6 +10,10 @@ against the bare SQL of the figures it shows: its own statements, captured from 
 a raw connection (every row fetched), interleaved with the page (target: the page at most 1.5 times that).
 
     .venv/bin/python benchmarks/report_speed.py [--actions 50000] [--history 500000] [--runs 7]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/tracker_i12]
+
+SQLite (a temporary file) by default; with --database-url, that PostgreSQL database, whose contents are
+dropped first (give it a database of its own).
 
 History rows carry unique dummy hashes: the chain is not verified here. The report "as at a past date"
 (from the action periods, derived from the history as migration 0010 does) is timed against the live report,
@@ -265,6 +269,7 @@ def main() -> int:
     parser.add_argument("--history", type=int, default=500_000)
     parser.add_argument("--small", type=int, default=5_000, help="actions on the board compared for query count")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--database-url", help="a PostgreSQL database to use (emptied first); SQLite if not given")
     args = parser.parse_args()
     logging.disable(logging.INFO)
     rng = random.Random(4)  # noqa: S311 - shapes test data, not secrets
@@ -273,7 +278,7 @@ def main() -> int:
         app = create_app(
             {
                 "ENV_NAME": "test",
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/benchmark.sqlite3",
+                "SQLALCHEMY_DATABASE_URI": args.database_url or f"sqlite:///{tmp}/benchmark.sqlite3",
                 "WTF_CSRF_ENABLED": False,
                 "SEEDS_DIR": str(ROOT / "seeds"),
                 "EVIDENCE_STORAGE_DIR": f"{tmp}/evidence",
@@ -282,6 +287,10 @@ def main() -> int:
         today = clock.today()
         started = time.perf_counter()
         with app.app_context():
+            if db.engine.dialect.name == "postgresql":
+                with db.engine.begin() as connection:
+                    connection.execute(db.text("DROP SCHEMA public CASCADE"))
+                    connection.execute(db.text("CREATE SCHEMA public"))
             upgrade()
             load_seeds(db.session, ROOT / "seeds")
             db.session.commit()
@@ -290,6 +299,7 @@ def main() -> int:
             db.session.execute(db.text("ANALYZE"))
             db.session.commit()
             db.session.remove()
+        print(f"Database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}")
         print(
             f"Built {args.actions:,} actions and {args.history:,} history entries on one board, "
             f"and {args.small:,} actions on another, in {time.perf_counter() - started:.0f} s"

@@ -222,9 +222,7 @@ def test_the_navigation_count_is_what_the_home_lists_hold(signed_in, users):
     for action in (returned, rechecked):
         _submitted(users, action)
     services.decide(db.session, member, returned, returned.version, accept=False, comments="More", recheck_due=None)
-    services.decide(
-        db.session, member, rechecked, rechecked.version, accept=True, comments=None, recheck_due=today
-    )
+    services.decide(db.session, member, rechecked, rechecked.version, accept=True, comments=None, recheck_due=today)
     returned.due_date = today - timedelta(days=3)  # returned and overdue: on both of the lead's lists
     _submitted(users, waiting)
     open_exercise(db.session, member, returned.review, title="Spring check", deadline=today + timedelta(days=9))

@@ -158,7 +158,7 @@ def test_seeded_actions_start_from_the_status_the_seed_loader_wrote(app):
 
 def test_states_at_uses_the_history_then_falls_back_to_the_action(app):
     """The pure rebuild: the history decides; an action without any history is taken as it is."""
-    from tracker.reports.builder import ActionRow
+    from tracker.reports.asat import ActionRow
 
     end = asat.end_of_day(date(2026, 3, 1))
     early = datetime(2026, 1, 1, tzinfo=UTC)

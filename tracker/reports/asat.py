@@ -1,11 +1,13 @@
 """Rebuilding actions and recommendations as they stood at the end of a past day, from the history.
 
-Pure Python over rows already read (``queries.action_rows``, ``queries.action_entries_until`` …). What the
-history holds (``actions/services.py``, ``seeding/loader.py``): every entry about an action carries its
-``version`` in ``after``; an entry that changed the status carries ``after.status`` (``action.seeded`` the
-initial status), one that set or moved the due date ``after.due_date`` (``action.created`` always, even
-when empty), an assurance decision ``after.recheck_due``, and a change of owner ``after.owner`` (a name,
-"nobody" when none). An action created by ``create_action`` starts "not started" without saying so.
+Pure Python over rows already read (``queries.action_rows``, ``queries.latest_action_values`` …): the rules
+the action periods (``timeline/``) are held against, and what the report's SQL as at a past date is tested
+against (tests/reports/test_as_at_lists.py). What the history holds (``actions/services.py``,
+``seeding/loader.py``): every entry about an action carries its ``version`` in ``after``; an entry that
+changed the status carries ``after.status`` (``action.seeded`` the initial status), one that set or moved the
+due date ``after.due_date`` (``action.created`` always, even when empty), an assurance decision
+``after.recheck_due``, and a change of owner ``after.owner`` (a name, "nobody" when none). An action created
+by ``create_action`` starts "not started" without saying so.
 
 So an action's status at the end of day D is the ``status`` of the latest entry about it before then
 (or "not started" when it had entries but none named a status); its due date, re-check date and owner
@@ -46,6 +48,20 @@ def _as_date(value) -> date | None:
     if value in (None, ""):
         return None
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+class ActionRow(NamedTuple):
+    """An action as the rebuild reads it (``queries.action_rows``)."""
+
+    id: int
+    review_id: int
+    recommendation_id: int | None
+    agency_id: int
+    status: str
+    due_date: date | None
+    recheck_due: date | None
+    created_at: datetime | None
+    owner: str | None
 
 
 class ActionState(NamedTuple):

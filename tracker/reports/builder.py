@@ -2,8 +2,8 @@
 
 Live, the figures come from one grouped count (``queries.action_groups``) and the lists from limited
 queries (``lists.py``). As at a past date, the same grouped count runs over the action periods covering the
-end of that day (``timeline/queries.py``, written beside the history), each action's state then is read from
-its covering period for the lists, and both are compared with today's to show what changed since.
+end of that day (``timeline/queries.py``, written beside the history), and so do the lists, each limited;
+what changed since is a comparison, in SQL too, of each action's covering period with its columns now.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import NamedTuple
+from datetime import date
 
+from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
 from tracker import clock
+from tracker.actions.models import Action
 from tracker.errors_domain import DomainError
 from tracker.reports import asat, lists, queries
 from tracker.reports.attention import attention_items
@@ -35,20 +36,6 @@ from tracker.reports.queries import Groups
 from tracker.reports.scope import Scope
 from tracker.reviews.models import RESPONSES
 from tracker.timeline import queries as timeline
-
-
-class ActionRow(NamedTuple):
-    """An action as the rebuild reads it (``queries.action_rows``), then as it stood (``_replace``)."""
-
-    id: int
-    review_id: int
-    recommendation_id: int | None
-    agency_id: int
-    status: str
-    due_date: date | None
-    recheck_due: date | None
-    created_at: datetime | None
-    owner: str | None
 
 
 @dataclass
@@ -113,23 +100,15 @@ def build_report(
         )
         recs = [r for r in recs if rec_states[r.id].exists]
         responses = {rec_id: state.response for rec_id, state in rec_states.items()}
-        rows = [ActionRow(*row) for row in queries.action_rows(session, scope.context_actions)]
-        states = timeline.states_at(session, scope.context_actions, end, rows)  # the periods covering `end`
-        then = [row._replace(**states[row.id]._asdict()) for row in rows if row.id in states]
-        # The figures are aggregates in SQL: over the periods covering the end of the day, and over the
-        # actions as they are (the live report's own query).
+        # Figures and lists alike are read in SQL from the periods covering the end of the day (the figures
+        # beside today's, from the live report's own query); nothing is rebuilt action by action here.
         figures = _Figures(timeline.groups_at(session, scope.context_actions, end, as_at, scope.review_id), in_scope)
         now = _Figures(queries.action_groups(session, scope.context_actions, today, scope.review_id), in_scope)
-        found = lists.as_at(
-            session,
-            scope,
-            [row for row in rows if in_scope(row.review_id)],
-            [row for row in then if in_scope(row.review_id)],
-            states,
-            (as_at, today, end),
-            describe,
-            limits,
-        )
+        # The context's actions in the scope, as the figures count them.
+        where = scope.context_actions
+        if scope.review_id is not None:
+            where = and_(where, Action.review_id == scope.review_id)
+        found = lists.as_at(session, scope, where, (as_at, today, end), describe, limits)
 
     sections, by_rating, responded = _sections(reviews, recs, rec_themes, responses, figures, now, in_scope)
     agencies = sorted(

@@ -1,6 +1,7 @@
 """The report's lists: overdue actions, re-checks due, returned submissions, what an agency owes, and (as at a
-past date) what changed since. Live, each is one limited query, its total taken from the grouped counts; as
-at a past date, they are picked from the rebuilt states, and their texts read in one query.
+past date) what changed since. Each is one limited query, ordered as the page shows it, its total taken from
+the grouped counts or counted beside it: live over the actions' own columns (``list_queries.py``), as at a
+past date over the action periods covering the end of that day (``timeline/queries.py``).
 
 How many rows each list shows is the reader's, not the data's: the page shows a few (``PAGE``) with the
 total and a "See all" link to a numbered page of the same query (``page_of``); the PDF, read offline, keeps
@@ -15,10 +16,11 @@ from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import Session
 
 from tracker.actions.states import FINISHED, Status
-from tracker.reports import asat, list_queries, queries
-from tracker.reports.brag import brag_for_action, soon_until
+from tracker.reports import list_queries, queries
+from tracker.reports.brag import Brag, brag_for_action
 from tracker.reports.figures import Change, Listing, ReportAction, Tally
 from tracker.reports.scope import Scope
+from tracker.timeline import queries as timeline
 
 
 @dataclass(frozen=True)
@@ -113,53 +115,29 @@ def page_of(session: Session, scope: Scope, name: str, today: date, page: int, s
 
 
 def as_at(
-    session: Session, scope: Scope, rows, existing, states, when: tuple, describe: Describer, limits: Limits = FULL
+    session: Session, scope: Scope, where: ColumnElement, when: tuple, describe: Describer, limits: Limits = FULL
 ) -> dict:
     """The lists as they stood at the end of ``day``, and the actions whose status or rating is different
-    ``today``. ``rows``: the actions in the scope as they are; ``existing``: those that existed then, as they
-    stood (their ``states``); ``when``: (day, today, the end of day as a UTC time)."""
+    ``today``, read together over the action periods covering the end of the day (``timeline.lists_at``).
+    ``where``: the scope's actions; ``when``: (day, today, the end of day as a UTC time)."""
     day, today, end = when
-    unfinished = [r for r in existing if Status(r.status) not in FINISHED]
-    returns = queries.returns_until(session, scope.actions, end)
-
-    def returned_order(row):
-        decided_at = returns.get(row.id, (None, None, None))[1]
-        return ((1, asat.utc(decided_at).isoformat()) if decided_at else (0, ""), row.id)
-
-    chosen = {
-        "overdue": sorted((r for r in unfinished if r.due_date and r.due_date < day), key=lambda r: (r.due_date, r.id)),
-        "rechecks": sorted(
-            (
-                r
-                for r in existing
-                if r.status in queries.SIGNED_OFF and r.recheck_due and r.recheck_due <= soon_until(day)
-            ),
-            key=lambda r: (r.recheck_due, r.id),
-        ),
-        "returned": sorted((r for r in existing if r.status == Status.RETURNED), key=returned_order),
-        "owed": sorted(unfinished, key=lambda r: (r.due_date is None, r.due_date or day, r.id)),
-    }
-    changed = []
-    for row in rows:
-        state = states.get(row.id)
-        rating_now = brag_for_action(row.status, row.due_date, today, row.owner is not None)
-        rating_then = brag_for_action(state.status, state.due_date, day, state.owner is not None) if state else None
-        if state is None or state.status != row.status or rating_then != rating_now:
-            changed.append((row, state, rating_then))
-    shown = {name: items[: limits.owed if name == "owed" else limits.rows] for name, items in chosen.items()}
-    shown_changes = changed[: limits.rows]
-    texts = queries.action_texts(
-        session, {r.id for items in shown.values() for r in items} | {row.id for row, _, _ in shown_changes}
-    )
+    shown = {"overdue": limits.rows, "rechecks": limits.rows, "returned": limits.rows, "changes": limits.rows}
+    if scope.kind == "agency":
+        shown["owed"] = limits.owed
+    picked = timeline.lists_at(session, where, end, (day, today), shown)
 
     def item(row, on: date) -> ReportAction:
-        text, ref = texts[row.id]
-        comments, decided_at, decided_by = returns.get(row.id, (None, None, None)) if on == day else (None,) * 3
-        return describe(row, on, text, ref, comments=comments, decided_at=decided_at, decided_by=decided_by)
+        # Every list carries the action's latest return before the end of the day, as it stood that day.
+        returned = {name: getattr(row, name) if on == day else None for name in RETURNED_FIELDS}
+        return describe(row, on, **returned)
 
-    found = {name: Listing([item(r, day) for r in shown[name]], len(chosen[name])) for name in chosen}
+    found = {
+        name: Listing([item(row, day) for row in rows], total)
+        for name, (rows, total) in picked.items()
+        if name != "changes"
+    }
+    rows, total = picked["changes"]
     found["changes"] = Listing(
-        [Change(item(row, today), state.status if state else None, rating) for row, state, rating in shown_changes],
-        len(changed),
+        [Change(item(r, today), r.status_then, Brag(r.rating_then) if r.rating_then else None) for r in rows], total
     )
     return found

@@ -1,9 +1,11 @@
 """The report's reads: a fixed number of queries for a scope, whatever its size.
 
 Figures are aggregated in SQL (GROUP BY review, recommendation, agency, status and the timing of the due
-date); lists load only the rows a page shows (the most overdue first, and so on: ``list_queries.py``).
-Rebuilding a report as at a past date reads the actions' own rows and their history up to that date, in one
-query each. Every function takes the scope's conditions (``reports/scope.py``), never lists of ids.
+date); lists load only the rows a page shows (the most overdue first, and so on: ``list_queries.py``) with
+the total beside them. As at a past date, the figures and lists are read over the action periods
+(``timeline/queries.py``); the reads below of the actions' own rows and of their history up to a date feed the
+history's replay (``asat.py``), which the periods are tested against. Every function takes the scope's
+conditions (``reports/scope.py``), never lists of ids.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from tracker.assurance.models import SignOff, Submission
 from tracker.audit import HistoryEntry
 from tracker.auth.models import User
 from tracker.orgs.models import Agency
-from tracker.reports.brag import Timing, soon_until
+from tracker.reports.brag import Timing, brag, soon_until
 from tracker.reviews.models import Recommendation, Review, Theme, recommendation_themes
 
 UNFINISHED = [s.value for s in Status if s not in FINISHED]
@@ -79,6 +81,11 @@ def timing_counts(due: ColumnElement, owner_id: ColumnElement, today: date) -> l
 def bucket_counts(every: int, dated: int, past: int, not_owned: int, soon: int) -> list[int]:
     """The counts of ``timing_counts`` per Timing, in its order (none, past, no owner, soon, later)."""
     return [every - dated, past, not_owned, soon, dated - past - not_owned - soon]
+
+
+def rating_case(status: ColumnElement, when: ColumnElement) -> ColumnElement:
+    """``brag.brag`` in SQL: the rating of every status and timing, written out from the function itself."""
+    return case({s.value: case({t.value: brag(s, t).value for t in Timing}, value=when) for s in Status}, value=status)
 
 
 def action_groups(session: Session, where: ColumnElement, today: date, review_id: int | None = None) -> Groups:

@@ -53,7 +53,8 @@ class Stood:
         # A CASE, not OR: the databases stop at the first true branch, so the period lookup for actions
         # without periods runs only when no period is held (OR evaluated both sides: twice the time).
         self.existed = case((held, true()), (Action.created_at >= end, false()), (anything, false()), else_=true())
-        self.status = case((held, period.status), else_=Action.status)
+        # Named apart from "status": only the one status writer assigns an attribute of that name.
+        self.status_at_end = case((held, period.status), else_=Action.status)
         self.due_date = case((held, period.due_date), else_=Action.due_date)
         self.recheck_due = case((held, period.recheck_due), else_=Action.recheck_due)
 
@@ -99,7 +100,7 @@ def groups_at(session: Session, where: ColumnElement, end: datetime, day: date, 
             Action.review_id,
             Action.recommendation_id,
             Action.agency_id,
-            stood.status.label("status"),
+            stood.status_at_end.label("status"),
             timing_case(stood.due_date, owner, day).label("timing"),
         )
         .outerjoin(stood.period, stood.joined)
@@ -159,20 +160,20 @@ def lists_at(
     stood = Stood(end)
     # Only whether there is an owner counts for a rating (brag.timing): the name then, or the owner's id.
     owned = stood.owner(cast(Action.owner_id, String))
-    rating_then = rating_case(stood.status, timing_case(stood.due_date, owned, day))
+    rating_then = rating_case(stood.status_at_end, timing_case(stood.due_date, owned, day))
     rating_now = rating_case(Action.status, timing_case(Action.due_date, Action.owner_id, today))
     state = select(
         Action.id,
         stood.existed.label("existed"),
         stood.held.label("held"),
-        stood.status.label("status"),
+        stood.status_at_end.label("status"),
         stood.due_date.label("due_date"),
         stood.recheck_due.label("recheck_due"),
         stood.period.owner.label("period_owner"),
         owned.label("owned"),
         case(
             (~stood.existed, true()),
-            (stood.status != Action.status, true()),
+            (stood.status_at_end != Action.status, true()),
             (rating_then != rating_now, true()),
             else_=false(),
         ).label("changed"),

@@ -108,7 +108,7 @@ def build_report(
         where = scope.context_actions
         if scope.review_id is not None:
             where = and_(where, Action.review_id == scope.review_id)
-        found = lists.as_at(session, scope, where, (as_at, today, end), describe, limits)
+        found = lists.as_at(session, scope, where, (as_at, today, end), figures.total, describe, limits)
 
     sections, by_rating, responded = _sections(reviews, recs, rec_themes, responses, figures, now, in_scope)
     agencies = sorted(

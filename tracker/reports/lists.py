@@ -91,7 +91,7 @@ def live(
     """The first rows of each list; the totals of all but the re-checks come from the grouped counts."""
     where = scope.actions
     rechecks, rechecks_total = list_queries.rows_and_total(session, list_query("rechecks", where, today), limits.rows)
-    totals = {"overdue": total.overdue, "returned": total.by_status[Status.RETURNED], "owed": total.unfinished}
+    totals = _totals(total)
     names = ["overdue", "returned"] + (["owed"] if scope.kind == "agency" else [])
     found = {"rechecks": Listing([describe_row(describe, "rechecks", r, today) for r in rechecks], rechecks_total)}
     for name in names:
@@ -99,6 +99,11 @@ def live(
         shown = list_queries.rows(session, list_query(name, where, today), limit)
         found[name] = Listing([describe_row(describe, name, r, today) for r in shown], totals[name])
     return found
+
+
+def _totals(total: Tally) -> dict[str, int]:
+    """The lists' totals the figures give: the overdue, the returned and the unfinished."""
+    return {"overdue": total.overdue, "returned": total.by_status[Status.RETURNED], "owed": total.unfinished}
 
 
 def page_of(session: Session, scope: Scope, name: str, today: date, page: int, size: int) -> tuple[list, int]:
@@ -115,16 +120,24 @@ def page_of(session: Session, scope: Scope, name: str, today: date, page: int, s
 
 
 def as_at(
-    session: Session, scope: Scope, where: ColumnElement, when: tuple, describe: Describer, limits: Limits = FULL
+    session: Session,
+    scope: Scope,
+    where: ColumnElement,
+    when: tuple,
+    total: Tally,
+    describe: Describer,
+    limits: Limits = FULL,
 ) -> dict:
     """The lists as they stood at the end of ``day``, and the actions whose status or rating is different
     ``today``, read together over the action periods covering the end of the day (``timeline.lists_at``).
-    ``where``: the scope's actions; ``when``: (day, today, the end of day as a UTC time)."""
+    ``where``: the scope's actions; ``when``: (day, today, the end of day as a UTC time); ``total``: the
+    scope's figures as they stood, which give the totals of all but the re-checks and the changes (as the
+    live lists take theirs)."""
     day, today, end = when
     shown = {"overdue": limits.rows, "rechecks": limits.rows, "returned": limits.rows, "changes": limits.rows}
     if scope.kind == "agency":
         shown["owed"] = limits.owed
-    picked = timeline.lists_at(session, where, end, (day, today), shown)
+    picked = timeline.lists_at(session, where, end, (day, today), shown, _totals(total))
 
     def item(row, on: date) -> ReportAction:
         # Every list carries the action's latest return before the end of the day, as it stood that day.

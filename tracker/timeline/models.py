@@ -15,8 +15,20 @@ from tracker.db import Base
 class ActionPeriod(Base):
     __tablename__ = "action_periods"
     __table_args__ = (
-        # "Which period covers moment M" for the actions of a scope: by action, then by end.
-        Index("ix_action_periods_action_id_valid_to", "action_id", "valid_to"),
+        # "Which period covers moment M" for the actions of a scope: by action, then by end; the period's values
+        # ride in the index, so that "as at" reads no period row (migration 0012).
+        Index(
+            "ix_action_periods_action_id_valid_to",
+            "action_id",
+            "valid_to",
+            "valid_from",
+            "status",
+            "due_date",
+            "recheck_due",
+            "owner",
+        ),
+        # Which actions changed since a moment (timeline.queries.changed_since): a range of the newest.
+        Index("ix_action_periods_valid_from", "valid_from", "action_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

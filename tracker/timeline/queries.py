@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     String,
     and_,
     case,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union,
     union_all,
 )
 from sqlalchemy.orm import Session, aliased
@@ -30,7 +32,14 @@ from tracker.assurance.models import SignOff
 from tracker.auth.models import User
 from tracker.reports.asat import ActionState, utc
 from tracker.reports.brag import soon_until
-from tracker.reports.queries import SIGNED_OFF, UNFINISHED, Groups, grouped, rating_case, timing_case
+from tracker.reports.queries import (
+    SIGNED_OFF,
+    UNFINISHED,
+    Groups,
+    grouped,
+    rating_case,
+    timing_case,
+)
 from tracker.reviews.models import Recommendation
 from tracker.timeline.models import ActionPeriod
 
@@ -43,20 +52,36 @@ def covering(period, end: datetime) -> ColumnElement:
 class Stood:
     """An action's columns as it stood at ``end``, for a query that outer-joins ``period`` on ``joined``:
     the covering period's values; for an action with no period at all (made outside the services), its own,
-    when it was created before ``end`` (``existed``); any other action did not exist yet."""
+    when it was created before ``end`` (``existed``); any other action did not exist yet.
 
-    def __init__(self, end: datetime):
+    A query reads either the actions changed since ``end`` (``changed_since``), joined to the period covering
+    ``end``, or (given ``unchanged_since``: the same selection of those changed) the others, joined to their
+    open period: none of theirs began at or after ``end``, so the one open began before it and covers it,
+    found by one seek in the open periods' index (two seeks and a test of both ends, for the covering one)."""
+
+    def __init__(self, end: datetime, unchanged_since: CompoundSelect | None = None):
         self.period = period = aliased(ActionPeriod)
-        self.joined = and_(period.action_id == Action.id, covering(period, end))
-        self.held = held = period.id.is_not(None)
-        anything = exists().where(ActionPeriod.action_id == Action.id)
-        # A CASE, not OR: the databases stop at the first true branch, so the period lookup for actions
-        # without periods runs only when no period is held (OR evaluated both sides: twice the time).
-        self.existed = case((held, true()), (Action.created_at >= end, false()), (anything, false()), else_=true())
+        # (valid_from is never null: tested on it, the index holds all the join reads.)
+        self.held = held = period.valid_from.is_not(None)
+        self.unchanged = unchanged_since is not None
+        if self.unchanged:
+            self.joined = and_(period.action_id == Action.id, period.valid_to.is_(None))
+            # Not changed since: created before ``end`` (``changed_since`` holds those created later).
+            self.existed = true()
+        else:
+            self.joined = and_(period.action_id == Action.id, covering(period, end))
+            anything = exists().where(ActionPeriod.action_id == Action.id)
+            # A CASE, not OR: the databases stop at the first true branch, so the period lookup for actions
+            # without periods runs only when no period is held (OR evaluated both sides: twice the time).
+            self.existed = case((held, true()), (Action.created_at >= end, false()), (anything, false()), else_=true())
         # Named apart from "status": only the one status writer assigns an attribute of that name.
         self.status_at_end = case((held, period.status), else_=Action.status)
         self.due_date = case((held, period.due_date), else_=Action.due_date)
         self.recheck_due = case((held, period.recheck_due), else_=Action.recheck_due)
+
+    def among(self, changed: CompoundSelect) -> ColumnElement:
+        """The actions this reading is for: those not in ``changed``, or those in it."""
+        return Action.id.not_in(changed) if self.unchanged else Action.id.in_(changed)
 
     def owner(self, now: ColumnElement) -> ColumnElement:
         """The owner's name then (the period's), or ``now`` for an action without periods."""
@@ -88,25 +113,49 @@ def states_at(session: Session, where: ColumnElement, end: datetime, rows) -> di
     return states
 
 
+def changed_since(end: datetime) -> CompoundSelect:
+    """The ids of the actions that may have stood differently at ``end`` from how they stand now: one of
+    their periods began at or after ``end`` (their status, due date, owner or re-check date changed since), or
+    they were created then or later. Read by two index ranges, so it grows with what changed since, not with
+    the actions.
+
+    Every other action stood at ``end`` as it stands now: its open period began before then, and the services
+    keep the open period equal to the action's own columns (``periods.record_change``, beside every history
+    entry; tests/timeline/test_periods.py). So "as at" reads only these actions' periods, and the others'
+    own columns, as the live report does."""
+    return union(
+        select(ActionPeriod.action_id).where(ActionPeriod.valid_from >= end),
+        select(Action.id).where(Action.created_at >= end),
+    )
+
+
 def groups_at(session: Session, where: ColumnElement, end: datetime, day: date, review_id: int | None) -> Groups:
     """The report's grouped counts (``reports.queries.action_groups``) as the actions stood at ``end``, due
-    dates timed against ``day``: the same aggregate, in SQL, over the covering periods instead of the actions'
-    own columns (with the same rule as ``states_at`` for actions that have no period at all)."""
-    stood = Stood(end)
-    # No owner makes an action not planned (brag.timing): the period's owner name, or the action's owner id.
-    owner = stood.owner(cast(Action.owner_id, String))
-    then = (
-        select(
-            Action.review_id,
-            Action.recommendation_id,
-            Action.agency_id,
-            stood.status_at_end.label("status"),
-            timing_case(stood.due_date, owner, day).label("timing"),
+    dates timed against ``day``: the same aggregate, in SQL, over the periods covering ``end`` instead of the
+    actions' own columns (with the same rule as ``states_at`` for actions that have no period at all). Two
+    statements: the actions unchanged since (one seek each, in the open periods' index) and those changed
+    since (``changed_since``); a recommendation or agency in both has its counts added (``builder._Figures``
+    adds every group)."""
+    changed = changed_since(end)
+    found = Groups([], [])
+    for stood in (Stood(end, unchanged_since=changed), Stood(end)):
+        # No owner makes an action not planned (brag.timing): the period's owner name, or the action's owner id.
+        owner = stood.owner(cast(Action.owner_id, String))
+        then = (
+            select(
+                Action.review_id,
+                Action.recommendation_id,
+                Action.agency_id,
+                stood.status_at_end.label("status"),
+                timing_case(stood.due_date, owner, day).label("timing"),
+            )
+            .outerjoin(stood.period, stood.joined)
+            .where(where, stood.among(changed), stood.existed)
         )
-        .outerjoin(stood.period, stood.joined)
-        .where(where, stood.existed)
-    )
-    return grouped(session, then, review_id)
+        part = grouped(session, then, review_id)
+        found.recommendations += part.recommendations
+        found.agencies += part.agencies
+    return found
 
 
 # The lists as they stood ----------------------------------------------------------------------------------
@@ -145,80 +194,97 @@ def _latest_return(end: datetime):
 
 
 def lists_at(
-    session: Session, where: ColumnElement, end: datetime, when: tuple[date, date], limits: dict[str, int]
+    session: Session,
+    where: ColumnElement,
+    end: datetime,
+    when: tuple[date, date],
+    limits: dict[str, int],
+    known: dict[str, int] | None = None,
 ) -> dict[str, tuple[list[Listed], int]]:
     """The report's lists as they stood at ``end`` (the end of ``day``; ``when``: (day, today)), each the
     first ``limits[name]`` rows in the live list's order, with how many there are, for those named in
     ``limits``: "overdue", "rechecks", "returned", "owed", and "changes" (the actions whose status or rating
-    today differs from then's, or that did not exist then, by id, as they are now).
+    today differs from then's, or that did not exist then, by id, as they are now). ``known``: the totals of
+    lists already counted (by the figures as they stood), which are not counted again.
 
-    One statement: the actions of ``where`` are joined once to their covering periods (a materialised CTE of
-    their state then, and whether it differs now); each list takes its first rows from that (ORDER BY …
-    LIMIT, no window over all of them) and counts them; only the rows taken are joined to their texts,
-    owners and returns."""
+    One statement. The actions are read in two parts (``Stood``): those changed since ``end`` and the others,
+    each joined to the period covering ``end`` in a materialised CTE of their state then and whether it
+    differs now. Each list takes its first rows from each part (ORDER BY … LIMIT, no window over all of
+    them), then the first of those; it is counted over both, unless its total is ``known``; only the rows
+    taken are joined to their texts, owners and returns."""
     day, today = when
-    stood = Stood(end)
-    # Only whether there is an owner counts for a rating (brag.timing): the name then, or the owner's id.
-    owned = stood.owner(cast(Action.owner_id, String))
-    rating_then = rating_case(stood.status_at_end, timing_case(stood.due_date, owned, day))
-    rating_now = rating_case(Action.status, timing_case(Action.due_date, Action.owner_id, today))
-    state = select(
-        Action.id,
-        stood.existed.label("existed"),
-        stood.held.label("held"),
-        stood.status_at_end.label("status"),
-        stood.due_date.label("due_date"),
-        stood.recheck_due.label("recheck_due"),
-        stood.period.owner.label("period_owner"),
-        owned.label("owned"),
-        case(
-            (~stood.existed, true()),
-            (stood.status_at_end != Action.status, true()),
-            (rating_then != rating_now, true()),
-            else_=false(),
-        ).label("changed"),
-    )
-    then = state.outerjoin(stood.period, stood.joined).where(where).cte("stood").prefix_with("MATERIALIZED")
+    known = known or {}
+    changed = changed_since(end)
+    parts = []
+    for name, stood in (("since", Stood(end)), ("same", Stood(end, unchanged_since=changed))):
+        # Only whether there is an owner counts for a rating (brag.timing): the name then, or the owner's id.
+        owned = stood.owner(cast(Action.owner_id, String))
+        rating_then = rating_case(stood.status_at_end, timing_case(stood.due_date, owned, day))
+        rating_now = rating_case(Action.status, timing_case(Action.due_date, Action.owner_id, today))
+        state = select(
+            Action.id,
+            stood.existed.label("existed"),
+            stood.held.label("held"),
+            stood.status_at_end.label("status"),
+            stood.due_date.label("due_date"),
+            stood.recheck_due.label("recheck_due"),
+            stood.period.owner.label("period_owner"),
+            owned.label("owned"),
+            case(
+                (~stood.existed, true()),
+                (stood.status_at_end != Action.status, true()),
+                (rating_then != rating_now, true()),
+                else_=false(),
+            ).label("changed"),
+        )
+        read = state.outerjoin(stood.period, stood.joined).where(where, stood.among(changed))
+        parts.append(read.cte(name).prefix_with("MATERIALIZED"))
     latest, last_return = _latest_return(end), aliased(SignOff)
     picks = {
         "overdue": (
-            and_(then.c.existed, then.c.status.in_(UNFINISHED), then.c.due_date < day),
+            lambda c: and_(c.existed, c.status.in_(UNFINISHED), c.due_date < day),
             lambda c: [c.due_date, c.id],
         ),
         "rechecks": (
-            and_(
-                then.c.existed,
-                then.c.status.in_(SIGNED_OFF),
-                then.c.recheck_due.is_not(None),
-                then.c.recheck_due <= soon_until(day),
+            lambda c: and_(
+                c.existed, c.status.in_(SIGNED_OFF), c.recheck_due.is_not(None), c.recheck_due <= soon_until(day)
             ),
             lambda c: [c.recheck_due, c.id],
         ),
         "returned": (
-            and_(then.c.existed, then.c.status == Status.RETURNED.value),
+            lambda c: and_(c.existed, c.status == Status.RETURNED.value),
             lambda c: [c.decided_at.nulls_first(), c.id],
         ),
-        "owed": (and_(then.c.existed, then.c.status.in_(UNFINISHED)), lambda c: [c.due_date.nulls_last(), c.id]),
-        "changes": (then.c.changed, lambda c: [c.id]),
+        "owed": (lambda c: and_(c.existed, c.status.in_(UNFINISHED)), lambda c: [c.due_date.nulls_last(), c.id]),
+        "changes": (lambda c: c.changed, lambda c: [c.id]),
     }
+    names = ["id", "existed", "held", "status", "due_date", "recheck_due", "period_owner", "owned"]
     arms, totals = [], {}
     for name, (condition, order) in picks.items():
         if name not in limits:
             continue
-        shown = [then.c.id, then.c.existed, then.c.held, then.c.status, then.c.due_date, then.c.recheck_due]
-        shown += [then.c.period_owner, then.c.owned]
-        taken = select(*shown).where(condition)
-        if name == "returned":  # in the order of their latest return (its time is only for ordering)
-            taken = (
-                taken.add_columns(last_return.decided_at)
-                .outerjoin(latest, latest.c.action_id == then.c.id)
-                .outerjoin(last_return, last_return.id == latest.c.sign_off_id)
-            )
-        taken = taken.order_by(*order(taken.selected_columns)).limit(limits[name]).subquery()
+        firsts = []
+        for source in parts:
+            taken = select(*[source.c[n] for n in names]).where(condition(source.c))
+            if name == "returned":  # in the order of their latest return (its time is only for ordering)
+                taken = (
+                    taken.add_columns(last_return.decided_at)
+                    .outerjoin(latest, latest.c.action_id == source.c.id)
+                    .outerjoin(last_return, last_return.id == latest.c.sign_off_id)
+                )
+            first = taken.order_by(*order(taken.selected_columns)).limit(limits[name]).subquery()
+            firsts.append(select(*first.c))
+        both = union_all(*firsts).subquery()
+        taken = select(*both.c).order_by(*order(both.c)).limit(limits[name]).subquery()
         # The order within the few rows taken, to read them back in it.
         position = func.row_number().over(order_by=order(taken.c)).label("position")
-        arms.append(select(literal(name).label("list"), position, *[taken.c[c.name] for c in shown]))
-        totals[name] = select(func.count()).select_from(then).where(condition).scalar_subquery().label(f"{name}_total")
+        arms.append(select(literal(name).label("list"), position, *[taken.c[n] for n in names]))
+        if name in known:
+            continue
+        since, same = (
+            select(func.count()).select_from(part).where(condition(part.c)).scalar_subquery() for part in parts
+        )
+        totals[name] = (since + same).label(f"{name}_total")
     picked = union_all(*arms).subquery("picked")
     owner, decider, sign_off = aliased(User), aliased(User), aliased(SignOff)
     rating = rating_case(picked.c.status, timing_case(picked.c.due_date, picked.c.owned, day))
@@ -278,5 +344,5 @@ def lists_at(
             row = Listed(id_, text, review_id, ref, agency_id, owner_then, status, due, recheck, *returned)
         found[name].append(row)
     # The counts ride on every row; with no row at all, the lists are empty and their counts nought.
-    counts = dict(zip(totals, rows[0][-len(totals) :], strict=True)) if rows else {}
-    return {name: (items, int(counts.get(name, 0))) for name, items in found.items()}
+    counts = dict(zip(totals, rows[0][-len(totals) :], strict=True)) if rows and totals else {}
+    return {name: (items, known.get(name, int(counts.get(name, 0)))) for name, items in found.items()}

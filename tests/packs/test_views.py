@@ -15,6 +15,7 @@ from tracker.audit import HistoryEntry
 from tracker.extensions import db
 from tracker.orgs.models import Board
 from tracker.packs.verify import verify_pack
+from tracker.reports import pdf as report_pdf
 
 MIB = 1024 * 1024
 
@@ -65,7 +66,7 @@ def test_an_auditor_downloads_a_streamed_pack_that_verifies(signed_in, users, tm
     assert disposition.startswith('attachment; filename="evidence-pack-review-bucks-baby-k-made-')
     body = b"".join(response.response)
     response.close()
-    assert int(response.headers["Content-Length"]) == len(body)
+    assert "Content-Length" not in response.headers  # the report is drawn while the evidence streams
     (tmp_path / "pack.zip").write_bytes(body)
     assert verify_pack(tmp_path / "pack.zip").ok
     assert any(name.endswith("Audit.pdf") for name in members(body))
@@ -127,9 +128,11 @@ def test_a_review_out_of_reach_cannot_be_chosen(signed_in):
     assert response.status_code == 422 and "Choose the review the pack is for" in response.get_data(as_text=True)
 
 
-def test_streaming_a_pack_of_many_files_never_holds_them(signed_in, users):
+def test_streaming_a_pack_of_many_files_never_holds_them(signed_in, users, monkeypatch):
     """Twenty 1 MiB files: the download comes in pieces of at most a megabyte, and the memory the stream
-    takes stays a few megabytes while twenty pass through."""
+    takes stays a few megabytes while twenty pass through. (The report is drawn meanwhile in a thread whose
+    memory tracemalloc would count too: a stand-in PDF here, this test being about the evidence.)"""
+    monkeypatch.setattr(report_pdf, "html_to_pdf", lambda html: b"%PDF-1.7 a stand-in for the report")
     cast = people(users)
     action = police_action("bucks-baby-k")
     padding = MIB - 200
@@ -153,7 +156,7 @@ def test_streaming_a_pack_of_many_files_never_holds_them(signed_in, users):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert received == int(response.headers["Content-Length"]) > 20 * MIB
+    assert received > 20 * MIB
     assert largest <= MIB + 64 * 1024
     assert peak - before < 4 * MIB, f"the stream took {(peak - before) / MIB:.1f} MiB"
 

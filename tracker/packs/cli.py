@@ -47,7 +47,7 @@ def evidence_pack(review_ref, agency_key, board_key, date_from, date_to, reason,
     db.session.commit()
     partial = output.with_name(output.name + ".part")
     try:
-        _write(pack, partial)
+        written = _write(pack, partial)
         os.replace(partial, output)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -57,7 +57,7 @@ def evidence_pack(review_ref, agency_key, board_key, date_from, date_to, reason,
     missing = len(pack.counts.missing_files)
     click.echo(
         f"Evidence pack for {target.label} written to {output}: {pack.counts.actions} actions, "
-        f"{pack.counts.files} evidence files, {_size(pack.size)}."
+        f"{pack.counts.files} evidence files, {_size(written)}."
     )
     if missing:
         click.echo(
@@ -67,9 +67,9 @@ def evidence_pack(review_ref, agency_key, board_key, date_from, date_to, reason,
         )
 
 
-def _write(pack: services.EvidencePack, path: Path) -> None:
+def _write(pack: services.EvidencePack, path: Path) -> int:
     written, shown = 0, time.monotonic()
-    total_files = len(pack.members)
+    total_files = pack.file_count
     with open(path, "wb") as out:
         for chunk in pack.chunks():
             out.write(chunk)
@@ -77,9 +77,11 @@ def _write(pack: services.EvidencePack, path: Path) -> None:
             if time.monotonic() - shown >= PROGRESS_EVERY_SECONDS:
                 shown = time.monotonic()
                 click.echo(
-                    f"  {pack.files_streamed} of {total_files} files, {_size(written)} of {_size(pack.size)}",
+                    f"  {pack.files_streamed} of {total_files} files, "
+                    f"{_size(written)} of about {_size(pack.expected_size)}",
                     err=True,
                 )
+    return written
 
 
 @click.command("verify-pack")

@@ -53,8 +53,10 @@ def index():
 
 
 def _download(pack: services.EvidencePack) -> Response:
+    # No Content-Length: the report is drawn while the evidence streams, so the size is not known yet. A
+    # download the server cuts off (the report could not be drawn) is not complete, whatever the browser says:
+    # it has no manifests and does not open as a ZIP.
     response = Response(pack.chunks(), mimetype="application/zip", direct_passthrough=True)
-    response.content_length = pack.size
     response.headers["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.call_on_close(pack.close)

@@ -2,6 +2,9 @@
 
 Used by the report pages' downloads and by the evidence packs. Nothing is fetched while drawing: the
 stylesheet is a string here, the charts are inline SVG, and any URL WeasyPrint would follow is refused.
+Making the HTML reads the database and needs an application context; drawing it (``html_to_pdf``, the slow
+part: seconds for a board) needs neither, so an evidence pack draws it in a thread while its evidence streams.
+WeasyPrint is imported when the first PDF is drawn, not when the app starts.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from datetime import date
 
 from flask import render_template
 from sqlalchemy.orm import Session
-from weasyprint import CSS, HTML
 
 from tracker.reports import charts
 from tracker.reports.builder import Report, build_report
@@ -55,15 +57,25 @@ def _refuse(url: str, *args, **kwargs):
     raise ValueError(f"The report does not fetch anything: {url}")
 
 
-def render_pdf(report: Report, prepared_for: str | None = None) -> bytes:
-    html = render_template(
+def render_html(report: Report, prepared_for: str | None = None) -> str:
+    return render_template(
         "reports/pdf.html",
         report=report,
         charts=charts.report_charts(report),
         pdf=True,
         prepared_for=prepared_for,
     )
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Draw the report's HTML as PDF: no database, no application context, so any thread may call it."""
+    from weasyprint import CSS, HTML  # a second or more to import: only where a PDF is drawn
+
     return HTML(string=html, url_fetcher=_refuse).write_pdf(stylesheets=[CSS(string=STYLESHEET, url_fetcher=_refuse)])
+
+
+def render_pdf(report: Report, prepared_for: str | None = None) -> bytes:
+    return html_to_pdf(render_html(report, prepared_for))
 
 
 def report_pdf_bytes(
@@ -75,6 +87,13 @@ def report_pdf_bytes(
     ``viewer`` narrows the report to what that user may see (and raises NotPermitted when they may not see
     the board or review at all); None means everything in the scope (the command line). Needs an
     application context (templates)."""
+    return html_to_pdf(report_html(session, board=board, review=review, agency=agency, as_at=as_at, viewer=viewer))
+
+
+def report_html(
+    session: Session, *, board=None, review=None, agency=None, as_at: date | None = None, viewer=None
+) -> str:
+    """The HTML ``report_pdf_bytes`` draws (same arguments, same visibility rule)."""
     scope = scope_for(board=board, review=review, agency=agency, viewer=viewer)
     report = build_report(session, scope, as_at=as_at)
-    return render_pdf(report, prepared_for=getattr(viewer, "name", None))
+    return render_html(report, prepared_for=getattr(viewer, "name", None))

@@ -6,14 +6,18 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
 
 from tracker.errors_domain import DomainError
 from tracker.extensions import db
-from tracker.packs import scope, services
+from tracker.packs import scope
 from tracker.packs.verify import verify_pack
+
+if TYPE_CHECKING:
+    from tracker.packs.services import EvidencePack
 
 PROGRESS_EVERY_SECONDS = 2.0
 MB = 1024 * 1024
@@ -34,6 +38,8 @@ def _size(count: int) -> str:
 @with_appcontext
 def evidence_pack(review_ref, agency_key, board_key, date_from, date_to, reason, output: Path) -> None:
     """Make an evidence pack (one ZIP) for a review, an agency or a whole board."""
+    from tracker.packs import services  # not when the app starts: see tests/test_startup.py
+
     named = [(kind, key) for kind, key in (("review", review_ref), ("agency", agency_key), ("board", board_key)) if key]
     if len(named) != 1:
         raise click.UsageError("Name exactly one of --review, --agency or --board.")
@@ -67,7 +73,7 @@ def evidence_pack(review_ref, agency_key, board_key, date_from, date_to, reason,
         )
 
 
-def _write(pack: services.EvidencePack, path: Path) -> int:
+def _write(pack: EvidencePack, path: Path) -> int:
     written, shown = 0, time.monotonic()
     total_files = pack.file_count
     with open(path, "wb") as out:

@@ -35,13 +35,12 @@ from tracker.db import utcnow
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.orgs.models import Agency, Board
 from tracker.packs import bag, contents
-from tracker.packs.scope import PackScope, Period
+from tracker.packs.scope import REASON_MAX, PackScope, Period
 from tracker.reviews.models import Review
 
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1024 * 1024
-REASON_MAX = 500
 FORMAT = "review-action-tracker-evidence-pack"
 FORMAT_VERSION = 1
 

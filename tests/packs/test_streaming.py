@@ -16,7 +16,7 @@ from tests.packs.helpers import add_evidence, members, pdf_file, people, police_
 from tracker.extensions import db
 from tracker.packs import scope, services
 from tracker.packs.verify import verify_pack
-from tracker.reports import pdf as report_pdf
+from tracker.reports import drawing
 
 WAIT_SECONDS = 60  # only reached when the stream waits for the report first: the test then fails
 
@@ -46,21 +46,21 @@ def _pack(target) -> services.EvidencePack:
 
 
 def test_the_evidence_streams_before_the_report_is_drawn(baby_k, monkeypatch, tmp_path):
-    drawing, release = threading.Event(), threading.Event()
-    draw = report_pdf.html_to_pdf
+    started, release = threading.Event(), threading.Event()
+    draw = drawing.in_child
 
     def held_back(html: str) -> bytes:
-        drawing.set()
+        started.set()
         if not release.wait(WAIT_SECONDS):
             raise RuntimeError("the pack waited for its report before streaming its evidence")
         return draw(html)
 
-    monkeypatch.setattr(report_pdf, "html_to_pdf", held_back)
+    monkeypatch.setattr(drawing, "in_child", held_back)
     received = b""
     for chunk in _pack(baby_k).chunks():
         received += chunk
         if not release.is_set() and pdf("audit record") in received:
-            assert drawing.is_set()  # drawn in a thread of its own, begun with the stream
+            assert started.is_set()  # drawn meanwhile (in a process of its own), begun with the stream
             begun = _members_begun(received)
             assert "manifest-sha256.txt" not in begun and "data/assurance-report.pdf" not in begun
             release.set()
@@ -80,7 +80,7 @@ def _fails(html: str) -> bytes:
 
 
 def test_a_report_that_cannot_be_drawn_cuts_the_pack_off_before_its_manifests(baby_k, monkeypatch, caplog):
-    monkeypatch.setattr(report_pdf, "html_to_pdf", _fails)
+    monkeypatch.setattr(drawing, "in_child", _fails)
     pack = _pack(baby_k)
     received = b""
     with pytest.raises(RuntimeError, match="the fonts have gone"):
@@ -97,8 +97,15 @@ def test_a_report_that_cannot_be_drawn_cuts_the_pack_off_before_its_manifests(ba
 
 
 def test_the_command_leaves_no_file_when_the_report_cannot_be_drawn(app, baby_k, monkeypatch, tmp_path):
-    monkeypatch.setattr(report_pdf, "html_to_pdf", _fails)
+    monkeypatch.setattr(drawing, "in_child", _fails)
     output = tmp_path / "pack.zip"
     result = app.test_cli_runner().invoke(args=["evidence-pack", "--review", "bucks-baby-k", "--output", str(output)])
     assert result.exit_code != 0 and isinstance(result.exception, RuntimeError)
     assert not output.exists() and not output.with_name("pack.zip.part").exists()
+
+
+def test_the_drawing_child_draws_and_reports_its_failure(monkeypatch, tmp_path):
+    assert drawing.in_child("<h1>Assurance report</h1>").startswith(b"%PDF")
+    monkeypatch.setattr(drawing, "__file__", str(tmp_path / "gone.py"))
+    with pytest.raises(RuntimeError, match=r"The report could not be drawn \(exit 2\): .*gone\.py"):
+        drawing.in_child("<h1>Assurance report</h1>")

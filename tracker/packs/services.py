@@ -6,7 +6,7 @@ commits) and returns an ``EvidencePack`` whose ``chunks()`` stream the ZIP. Noth
 evidence files are read from storage a megabyte at a time while the ZIP is sent.
 
 The first byte goes at once: drawing the assurance report as PDF takes seconds (WeasyPrint), so it is drawn
-in a thread while the evidence streams, and its member follows the evidence. What depends on the PDF's size
+in a process of its own while the evidence streams, and its member follows the evidence. What depends on the PDF's size
 and hash (bag-info.txt's Payload-Oxum, manifest-sha256.txt, the tag manifest and the ZIP's central
 directory) comes after it, at the end: if the drawing fails, the stream stops with an error before any of
 them, so what was received neither opens as a ZIP nor verifies as a bag. The price: the ZIP's size is not
@@ -151,13 +151,13 @@ class EvidencePack:
 
 
 def _draw_in_background(html: str) -> Future[bytes]:
-    """Start drawing the report in a thread of its own (it needs no database and no app context). A download
-    abandoned half way leaves the drawing to finish and be thrown away: WeasyPrint cannot be stopped."""
-    from tracker.reports import pdf  # the reports package, built alongside; imported when a pack is streamed
+    """Start drawing the report in a process of its own (see ``reports.drawing``), waited for by a thread. A
+    download abandoned half way leaves the drawing to finish and be thrown away."""
+    from tracker.reports import drawing
 
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-report")
     try:
-        return executor.submit(pdf.html_to_pdf, html)
+        return executor.submit(drawing.in_child, html)
     finally:
         executor.shutdown(wait=False)  # its one thread ends when the drawing does
 

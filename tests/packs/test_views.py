@@ -65,7 +65,7 @@ def test_an_auditor_downloads_a_streamed_pack_that_verifies(signed_in, users, tm
     assert disposition.startswith('attachment; filename="evidence-pack-review-bucks-baby-k-made-')
     body = b"".join(response.response)
     response.close()
-    assert int(response.headers["Content-Length"]) == len(body)
+    assert "Content-Length" not in response.headers  # the report is drawn while the evidence streams
     (tmp_path / "pack.zip").write_bytes(body)
     assert verify_pack(tmp_path / "pack.zip").ok
     assert any(name.endswith("Audit.pdf") for name in members(body))
@@ -153,7 +153,7 @@ def test_streaming_a_pack_of_many_files_never_holds_them(signed_in, users):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert received == int(response.headers["Content-Length"]) > 20 * MIB
+    assert received > 20 * MIB
     assert largest <= MIB + 64 * 1024
     assert peak - before < 4 * MIB, f"the stream took {(peak - before) / MIB:.1f} MiB"
 

@@ -11,7 +11,7 @@ import pytest
 from flask import render_template
 
 from tracker.extensions import db
-from tracker.reports import charts, pdf
+from tracker.reports import charts, drawing
 from tracker.reports.builder import build_report
 from tracker.reports.pdf import report_pdf_bytes
 from tracker.reports.scope import scope_for
@@ -85,4 +85,4 @@ def test_pdf_fetches_nothing_and_links_nowhere(plan):
     html = render_template("reports/pdf.html", report=report, charts=charts.report_charts(report), pdf=True)
     assert " href=" not in html and " src=" not in html and "<link" not in html
     with pytest.raises(ValueError, match="does not fetch"):
-        pdf._refuse("https://example.com/logo.png")
+        drawing._refuse("https://example.com/logo.png")

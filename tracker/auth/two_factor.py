@@ -13,7 +13,6 @@ import hmac
 import secrets
 
 import pyotp
-import segno
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -61,6 +60,8 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_code_data_uri(uri: str) -> str:
     """The otpauth:// link as a QR code, an SVG data: URI made here (no network), for an <img>."""
+    import segno  # the QR code, drawn only while someone sets up two-factor sign-in
+
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import bagit
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -126,6 +125,8 @@ def backup(engine: Engine, store: FileStore, output: Path, *, copy_files: bool =
         "missing_files": missing,
     }
     (output / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    import bagit  # only when a backup is written
+
     bagit.make_bag(
         str(output),
         bag_info={"Source-Organization": "Review Action Tracker", "External-Description": FORMAT},
@@ -144,6 +145,8 @@ class Proof:
 
 def read_backup(folder: Path) -> dict:
     """The backup's manifest, after every checksum in the bag has been checked (not sizes only)."""
+    import bagit  # only when a backup is read
+
     try:
         bag = bagit.Bag(str(folder))
         bag.validate(fast=False)

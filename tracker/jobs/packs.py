@@ -19,7 +19,7 @@ from tracker.errors_domain import DomainError, NotPermitted
 from tracker.extensions import db
 from tracker.jobs import services as jobs
 from tracker.jobs.runner import JobRefused
-from tracker.packs import queries, scope, services
+from tracker.packs import queries, scope
 from tracker.packs.scope import PackScope, Period
 from tracker.permissions import can_export_pack
 
@@ -36,6 +36,8 @@ def is_large(session, target: PackScope) -> bool:
 
 def start(session, user, target: PackScope, period: Period, reason: str | None):
     """Check the pack may be made as asked, then ask the worker for it (flushes, never commits)."""
+    from tracker.packs import services  # imported when a pack is asked for, not when the app starts
+
     if not can_export_pack(user, target):
         raise NotPermitted("You cannot make an evidence pack for this")
     services.check_period(period)
@@ -64,6 +66,8 @@ def _period(params: dict) -> Period:
 
 
 def evidence_pack(job, report) -> tuple[str, str, str]:
+    from tracker.packs import services
+
     user = job.owner
     target = scope_again(user, job.params)
     report(5, "Listing the actions and their evidence")
@@ -79,7 +83,8 @@ def evidence_pack(job, report) -> tuple[str, str, str]:
             for chunk in pack.chunks():
                 target_file.write(chunk)
                 written += len(chunk)
-                progress = 20 + (75 * written) // max(pack.size, 1)
+                # expected_size leaves out the report, drawn meanwhile: a little short, so capped.
+                progress = min(95, 20 + (75 * written) // max(pack.expected_size, 1))
                 if progress >= told + 5:  # a commit per five per cent, not per megabyte
                     report(progress)
                     told = progress

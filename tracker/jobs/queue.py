@@ -5,41 +5,61 @@ the app and the worker on one machine; ``redis://…`` (or ``rediss://``) is Red
 ``memory:`` runs each task at once in the process that queues it (huey's immediate mode, for tests that
 do not start a worker). Each app has its own huey, with the tasks bound to that app, so the worker
 (``flask --app wsgi worker``) runs them with the same settings as the instance that queued them.
+
+huey is imported, and the app's huey made, the first time a task is queued or the worker starts, not when the
+app starts: huey's storage module imports redis and psycopg (about a second of a worker's start-up).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 log = logging.getLogger(__name__)
 
 _EXTENSION_KEY = "tracker.huey"
 
 
-def make_huey(config: Mapping, instance_path: str) -> Huey:
+def broker(config: Mapping, instance_path: str) -> tuple[str, str | None]:
+    """("redis", url), ("memory", None) or ("sqlite", filename); raises ValueError on any other URL. Checked
+    when the app starts, so a wrong setting stops it then, as it did when huey was made then."""
     url = (config.get("JOBS_BROKER_URL") or "").strip()
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("tracker", url=url)
+        return "redis", url
     if url == "memory:":
-        return MemoryHuey("tracker", immediate=True)
+        return "memory", None
     if url.startswith("sqlite:///"):
-        filename = url[len("sqlite:///") :]
-    elif not url:
-        filename = str(Path(instance_path) / "jobs.sqlite3")
-    else:
-        raise ValueError("JOBS_BROKER_URL must be empty, sqlite:///PATH, redis://… or memory:")
-    return SqliteHuey("tracker", filename=filename)
+        return "sqlite", url[len("sqlite:///") :]
+    if not url:
+        return "sqlite", str(Path(instance_path) / "jobs.sqlite3")
+    raise ValueError("JOBS_BROKER_URL must be empty, sqlite:///PATH, redis://… or memory:")
+
+
+def make_huey(config: Mapping, instance_path: str) -> Huey:
+    from huey import MemoryHuey, RedisHuey, SqliteHuey
+
+    kind, where = broker(config, instance_path)
+    if kind == "redis":
+        return RedisHuey("tracker", url=where)
+    if kind == "memory":
+        return MemoryHuey("tracker", immediate=True)
+    return SqliteHuey("tracker", filename=where)
 
 
 class Tasks:
     """The app's huey and its tasks, each run inside an app context of the app that made it."""
 
     def __init__(self, app: Flask):
+        from huey import crontab
+
         self.app = app
         self.huey = make_huey(app.config, app.instance_path)
         self.send_outbox = self._task(_send_outbox)
@@ -101,16 +121,27 @@ def _expire_jobs() -> int:
     return expire_results()
 
 
+_making = threading.Lock()
+
+
 def init_app(app: Flask) -> None:
-    app.extensions[_EXTENSION_KEY] = Tasks(app)
+    broker(app.config, app.instance_path)  # nothing is made here (see tasks()), but a wrong URL stops the start
+    app.extensions[_EXTENSION_KEY] = None
 
 
 def tasks() -> Tasks:
-    return current_app.extensions[_EXTENSION_KEY]
+    """The app's huey and tasks, made on first use (once, whichever thread asks first)."""
+    app = current_app._get_current_object()
+    with _making:
+        if app.extensions.get(_EXTENSION_KEY) is None:
+            app.extensions[_EXTENSION_KEY] = Tasks(app)
+        return app.extensions[_EXTENSION_KEY]
 
 
 def ping_broker() -> None:
     """Raise unless the broker answers (for /readyz)."""
+    from huey import RedisHuey
+
     huey = tasks().huey
     if isinstance(huey, RedisHuey):
         huey.storage.conn.ping()

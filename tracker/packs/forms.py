@@ -8,8 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.ids import parse_id
-from tracker.packs.scope import KINDS, Choices
-from tracker.packs.services import REASON_MAX
+from tracker.packs.scope import KINDS, REASON_MAX, Choices
 from tracker.text import CleanTextForm
 from tracker.widgets import GovDateField
 

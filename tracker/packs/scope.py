@@ -22,6 +22,8 @@ from tracker.reviews.queries import visible_reviews_query
 
 KINDS = {"board": "A whole board", "review": "One review", "agency": "One agency"}
 
+REASON_MAX = 500  # the reason given for a pack, in characters (the form's limit and the service's)
+
 
 @dataclass(frozen=True)
 class PackScope:

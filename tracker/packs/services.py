@@ -1,20 +1,26 @@
 """Making an evidence pack: one ZIP of a board's, a review's or an agency's actions, streamed as it is read.
 
 ``make_pack`` checks who may make it, builds the small generated files (manifests, history excerpt, the
-assurance report PDF), records the export in the history (in the caller's transaction: flushes, never
+assurance report's HTML), records the export in the history (in the caller's transaction: flushes, never
 commits) and returns an ``EvidencePack`` whose ``chunks()`` stream the ZIP. Nothing is held whole in memory:
-evidence files are read from storage a megabyte at a time while the ZIP is sent, and the ZIP's size is
-known before the first byte (every member is stored, so the browser can show progress).
+evidence files are read from storage a megabyte at a time while the ZIP is sent.
+
+The first byte goes at once: drawing the assurance report as PDF takes seconds (WeasyPrint), so it is drawn
+in a process of its own while the evidence streams, and its member follows the evidence. What depends on the PDF's size
+and hash (bag-info.txt's Payload-Oxum, manifest-sha256.txt, the tag manifest and the ZIP's central
+directory) comes after it, at the end: if the drawing fails, the stream stops with an error before any of
+them, so what was received neither opens as a ZIP nor verifies as a bag. The price: the ZIP's size is not
+known before the first byte (no Content-Length); ``expected_size`` is every byte known then, for progress.
 
 Members are stored, not deflated: evidence is mostly PDF, Office files and images, which are compressed
-already (deflating them saves a few per cent at a tenth of the speed), and a stored ZIP's size is known in
-advance.
+already (deflating them saves a few per cent at a tenth of the speed).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,13 +35,12 @@ from tracker.db import utcnow
 from tracker.errors_domain import DomainError, NotPermitted
 from tracker.orgs.models import Agency, Board
 from tracker.packs import bag, contents
-from tracker.packs.scope import PackScope, Period
+from tracker.packs.scope import REASON_MAX, PackScope, Period
 from tracker.reviews.models import Review
 
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1024 * 1024
-REASON_MAX = 500
 FORMAT = "review-action-tracker-evidence-pack"
 FORMAT_VERSION = 1
 
@@ -85,31 +90,55 @@ class Member:
 class EvidencePack:
     """A pack ready to stream. Close it when done (a response closes it when the download ends)."""
 
-    def __init__(self, filename: str, members: list[Member], built: contents.Contents, history_entry_id: int):
+    def __init__(
+        self,
+        filename: str,
+        head: list[Member],
+        tail: Callable[[bytes], list[Member]],
+        report_html: str,
+        built: contents.Contents,
+        history_entry_id: int,
+    ):
         self.filename = filename
-        self.members = members
         self.counts = built.counts
         self.history_entry_id = history_entry_id
+        self.file_count = len(head) + TAIL_MEMBERS
+        # Every member but the report and the tag files after it (tens of kilobytes): the ZIP is a little larger.
+        self.expected_size = sum(member.size for member in head)
+        self._head, self._tail, self._report_html = head, tail, report_html
         self._built = built
         self._store = files.current_store()
-        self._zip = self._make_zip()
-        self.size = len(self._zip)
+        self._zip = ZipStream(sized=False)
 
-    def _make_zip(self) -> ZipStream:
-        stream = ZipStream(sized=True)
-        for member in self.members:
-            if member.data is not None:
-                stream.add(member.data, member.arcname)
-            elif member.generated is not None:
-                stream.add(member.generated.chunks(CHUNK_BYTES), member.arcname, size=member.size)
-            else:
-                stream.add(_read(self._store, member.key), member.arcname, size=member.size)
-        return stream
+    def _add(self, member: Member) -> None:
+        if member.data is not None:
+            self._zip.add(member.data, member.arcname)
+        elif member.generated is not None:
+            self._zip.add(member.generated.chunks(CHUNK_BYTES), member.arcname, size=member.size)
+        else:
+            self._zip.add(_read(self._store, member.key), member.arcname, size=member.size)
 
     def chunks(self) -> Iterator[bytes]:
-        """The ZIP, in pieces of at most about a megabyte."""
+        """The ZIP, in pieces of at most about a megabyte: the evidence while the report is drawn, then the
+        report, bag-info.txt, the manifests and the ZIP's directory. Raises, having sent none of those last,
+        when the report cannot be drawn."""
         try:
-            yield from self._zip
+            drawing = _draw_in_background(self._report_html)
+            for member in self._head:
+                self._add(member)
+            yield from self._zip.all_files()
+            try:
+                report = drawing.result()
+            except Exception:
+                log.exception(
+                    "Evidence pack %s: the assurance report could not be drawn, so the pack was cut off before "
+                    "its manifests",
+                    self.history_entry_id,
+                )
+                raise
+            for member in self._tail(report):
+                self._add(member)
+            yield from self._zip.finalize()
         finally:
             self.close()
 
@@ -119,6 +148,18 @@ class EvidencePack:
 
     def close(self) -> None:
         self._built.close()
+
+
+def _draw_in_background(html: str) -> Future[bytes]:
+    """Start drawing the report in a process of its own (see ``reports.drawing``), waited for by a thread. A
+    download abandoned half way leaves the drawing to finish and be thrown away."""
+    from tracker.reports import drawing
+
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-report")
+    try:
+        return executor.submit(drawing.in_child, html)
+    finally:
+        executor.shutdown(wait=False)  # its one thread ends when the drawing does
 
 
 def _read(store: files.FileStore, key: str) -> Iterator[bytes]:
@@ -155,12 +196,13 @@ def file_name(scope: PackScope, period: Period, on: date) -> str:
     return f"evidence-pack-{scope.kind}-{contents.safe_part(scope.key, str(scope.id))}{dates}-made-{on}.zip"
 
 
-def _assurance_report(session: Session, scope: PackScope, period: Period, viewer) -> bytes:
-    from tracker.reports.pdf import report_pdf_bytes  # built alongside; imported when a pack is made
+def _assurance_report_html(session: Session, scope: PackScope, period: Period, viewer) -> str:
+    """The report's HTML, read now in the pack's transaction under the same visibility rule; drawn later."""
+    from tracker.reports.pdf import report_html  # built alongside; imported when a pack is made
 
     as_at = period.end if period.end and period.end < clock.today() else None
     target = {scope.kind: session.get(_MODELS[scope.kind], scope.id)}
-    return report_pdf_bytes(session, as_at=as_at, viewer=viewer, **target)
+    return report_html(session, as_at=as_at, viewer=viewer, **target)
 
 
 _MODELS = {"board": Board, "review": Review, "agency": Agency}
@@ -193,7 +235,7 @@ def make_pack(
     }
     built = contents.build(session, scope, period, header)
     try:
-        report = _assurance_report(session, scope, period, person)
+        report_html = _assurance_report_html(session, scope, period, person)
         entry = audit.record(
             session,
             actor=actor,
@@ -221,8 +263,8 @@ def make_pack(
                 ", ".join(built.counts.missing_files[:20]),
             )
         checkpoint = _history_checkpoint(session)
-        members = _members(scope, period, built, report, entry, made_by, made_at, checkpoint)
-        return EvidencePack(file_name(scope, period, made_at.date()), members, built, entry.id)
+        head, tail = _members(scope, period, built, entry, made_by, made_at, checkpoint)
+        return EvidencePack(file_name(scope, period, made_at.date()), head, tail, report_html, built, entry.id)
     except BaseException:
         built.close()
         raise
@@ -239,7 +281,15 @@ def _history_checkpoint(session: Session) -> bytes:
     return checkpoints.checkpoint_json(checkpoints.make_checkpoint(session, key)).encode()
 
 
-def _members(scope, period, built, report: bytes, entry, made_by: str, made_at, checkpoint: bytes) -> list[Member]:
+REPORT = "data/assurance-report.pdf"
+TAIL_MEMBERS = 4  # the report, bag-info.txt and the two manifests
+
+
+def _members(
+    scope, period, built, entry, made_by: str, made_at, checkpoint: bytes
+) -> tuple[list[Member], Callable[[bytes], list[Member]]]:
+    """The members known now (bagit.txt, the generated files, the evidence), and how to make the rest once
+    the report is drawn (the report, then bag-info.txt and the manifests, which cover it)."""
     description = f"{scope.label} ({scope.kind} {scope.key}), {period.in_words()}"
     as_at = period.end if period.end and period.end < made_at.date() else None
     readme = README.format(
@@ -249,41 +299,43 @@ def _members(scope, period, built, report: bytes, entry, made_by: str, made_at, 
         period=period.in_words(),
         as_at=f", as it stood on {as_at.isoformat()}" if as_at else "",
     ).encode("utf-8")
-    made_here = [
+    generated = [
         Member("data/README.txt", len(readme), bag.sha256_of(readme), data=readme),
         *(Member(made.arcname, made.size, made.sha256, generated=made) for made in built.generated),
-        Member("data/assurance-report.pdf", len(report), bag.sha256_of(report), data=report),
-        Member("data/history-checkpoint.json", len(checkpoint), bag.sha256_of(checkpoint), data=checkpoint),
     ]
+    signed = Member("data/history-checkpoint.json", len(checkpoint), bag.sha256_of(checkpoint), data=checkpoint)
     evidence = [
         Member(item.arcname, item.size_on_disk, item.sha256, key=item.source)
         for item in built.evidence
         if item.size_on_disk is not None
     ]
-    payload = made_here + evidence
-    # Evidence is listed with the size and hash recorded at upload, also when it is missing from storage, so
-    # that checking the pack reports any difference.
-    listed = [bag.Listed(member.arcname, member.sha256, member.size) for member in made_here]
-    listed += [bag.Listed(item.arcname, item.sha256, item.size) for item in built.evidence]
-    info = bag.bag_info(
-        [
-            ("Source-Organization", "Review Action Tracker"),
-            ("Bagging-Date", made_at.date().isoformat()),
-            ("External-Description", f"Evidence pack for {description}"),
-            ("External-Identifier", f"history entry {entry.id}"),
-            ("Bag-Software-Agent", f"Review Action Tracker evidence packs (format {FORMAT_VERSION})"),
-            ("Scope", f"{scope.kind} {scope.key}"),
-            ("Date-From", period.start.isoformat() if period.start else None),
-            ("Date-To", period.end.isoformat() if period.end else None),
-            ("Made-By", made_by),
-            ("Made-At", contents.iso(made_at)),
-            ("Export-History-Entry", f"{entry.id} {entry.entry_hash}"),
-            ("Actions", built.counts.actions),
-            ("Evidence-Files", built.counts.files),
-            ("Files-Missing-From-Storage", len(built.counts.missing_files) or None),
-        ],
-        listed,
-    )
-    tags = [Member(name, len(data), bag.sha256_of(data), data=data) for name, data in bag.tag_files(info, listed)]
-    # The declaration first, the manifests last.
-    return [tags[0], tags[1], *payload, tags[2], tags[3]]
+    fields = [
+        ("Source-Organization", "Review Action Tracker"),
+        ("Bagging-Date", made_at.date().isoformat()),
+        ("External-Description", f"Evidence pack for {description}"),
+        ("External-Identifier", f"history entry {entry.id}"),
+        ("Bag-Software-Agent", f"Review Action Tracker evidence packs (format {FORMAT_VERSION})"),
+        ("Scope", f"{scope.kind} {scope.key}"),
+        ("Date-From", period.start.isoformat() if period.start else None),
+        ("Date-To", period.end.isoformat() if period.end else None),
+        ("Made-By", made_by),
+        ("Made-At", contents.iso(made_at)),
+        ("Export-History-Entry", f"{entry.id} {entry.entry_hash}"),
+        ("Actions", built.counts.actions),
+        ("Evidence-Files", built.counts.files),
+        ("Files-Missing-From-Storage", len(built.counts.missing_files) or None),
+    ]
+    declaration = bag.BAGIT_TXT.encode("utf-8")
+
+    def tail(report: bytes) -> list[Member]:
+        drawn = Member(REPORT, len(report), bag.sha256_of(report), data=report)
+        # Evidence is listed with the size and hash recorded at upload, also when it is missing from storage,
+        # so that checking the pack reports any difference.
+        listed = [bag.Listed(member.arcname, member.sha256, member.size) for member in (*generated, drawn, signed)]
+        listed += [bag.Listed(item.arcname, item.sha256, item.size) for item in built.evidence]
+        tags = bag.tag_files(bag.bag_info(fields, listed), listed)
+        return [drawn, *(Member(name, len(data), bag.sha256_of(data), data=data) for name, data in tags[1:])]
+
+    # The declaration first; the report, bag-info.txt and the manifests last (see the module's docstring).
+    head = [Member(bag.TAG_FILES[0], len(declaration), bag.sha256_of(declaration), data=declaration)]
+    return [*head, *generated, signed, *evidence], tail

@@ -9,6 +9,7 @@ and the person is sent to its progress page.
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -16,10 +17,13 @@ from flask_login import current_user, login_required
 from tracker.auth.fresh import fresh_login_required
 from tracker.extensions import db
 from tracker.jobs import packs as pack_jobs
-from tracker.packs import scope, services
+from tracker.packs import scope
 from tracker.packs.forms import PackForm
 from tracker.permissions import can_export_pack
 from tracker.refusals import attempt
+
+if TYPE_CHECKING:
+    from tracker.packs.services import EvidencePack
 
 bp = Blueprint("packs", __name__)
 
@@ -33,6 +37,8 @@ def index():
     form = PackForm()
     form.offer(scope.choices_for(db.session, current_user))
     if form.validate_on_submit():
+        from tracker.packs import services  # the pack's making (zipstream, the report text): when one is asked for
+
         target = scope.chosen(db.session, current_user, form.scope.data, form.chosen_id())
         if target is None:
             abort(404)
@@ -52,9 +58,11 @@ def index():
     return render_template("packs/index.html", form=form), status
 
 
-def _download(pack: services.EvidencePack) -> Response:
+def _download(pack: EvidencePack) -> Response:
+    # No Content-Length: the report is drawn while the evidence streams, so the size is not known yet. A
+    # download the server cuts off (the report could not be drawn) is not complete, whatever the browser says:
+    # it has no manifests and does not open as a ZIP.
     response = Response(pack.chunks(), mimetype="application/zip", direct_passthrough=True)
-    response.content_length = pack.size
     response.headers["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.call_on_close(pack.close)

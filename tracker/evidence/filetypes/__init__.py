@@ -13,6 +13,9 @@ Files are parsed, not sniffed, each by a well-kept parser in this process (fast,
 - CSV and text (``text``): UTF-8 without binary bytes and without HTML, SVG, XML or script.
 
 No type may carry HTML where a browser sniffing the first bytes would find it (a "polyglot").
+
+``pdf`` and ``images`` are imported when a file of theirs is checked: pikepdf and Pillow take a quarter of a
+second to import, which a worker would otherwise pay at start-up.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from tracker.evidence.filetypes import images, office, pdf, text
+from tracker.evidence.filetypes import office, text
 from tracker.evidence.filetypes.checks import FileTypeRefused, html_in_head
 
 __all__ = ["FileTypeRefused", "Verdict", "identify", "inspect"]
@@ -119,8 +122,12 @@ def inspect(filename: str, stream: BinaryIO, *, windows_text: bool = False) -> V
         checks += text.check(ext, stream, windows_text=windows_text)
     else:
         if ext == ".pdf":
+            from tracker.evidence.filetypes import pdf
+
             checks += pdf.check(head, stream)
         elif ext in (".png", ".jpg", ".jpeg"):
+            from tracker.evidence.filetypes import images
+
             checks += images.check(ext, head, stream)
         else:
             checks += office.check(ext, head, stream)

@@ -54,17 +54,17 @@ class Stood:
     the covering period's values; for an action with no period at all (made outside the services), its own,
     when it was created before ``end`` (``existed``); any other action did not exist yet.
 
-    A query reads either the actions changed since ``end`` (``changed_since``), joined to the period covering
-    ``end``, or (given ``unchanged_since``: the same selection of those changed) the others, joined to their
-    open period: none of theirs began at or after ``end``, so the one open began before it and covers it,
-    found by one seek in the open periods' index (two seeks and a test of both ends, for the covering one)."""
+    A reading is of the actions ``among`` a part (``readings``): all of them, joined to the period covering
+    ``end``; those changed since ``end`` (``changed``: ``changed_since``), likewise; or the others
+    (``unchanged``), joined to their open period: none of theirs began at or after ``end``, so the open one
+    began before it and covers it."""
 
-    def __init__(self, end: datetime, unchanged_since: CompoundSelect | None = None):
+    def __init__(self, end: datetime, changed: CompoundSelect | None = None, unchanged: bool = False):
         self.period = period = aliased(ActionPeriod)
         # (valid_from is never null: tested on it, the index holds all the join reads.)
         self.held = held = period.valid_from.is_not(None)
-        self.unchanged = unchanged_since is not None
-        if self.unchanged:
+        self.changed, self.unchanged = changed, unchanged
+        if unchanged:
             self.joined = and_(period.action_id == Action.id, period.valid_to.is_(None))
             # Not changed since: created before ``end`` (``changed_since`` holds those created later).
             self.existed = true()
@@ -79,9 +79,12 @@ class Stood:
         self.due_date = case((held, period.due_date), else_=Action.due_date)
         self.recheck_due = case((held, period.recheck_due), else_=Action.recheck_due)
 
-    def among(self, changed: CompoundSelect) -> ColumnElement:
-        """The actions this reading is for: those not in ``changed``, or those in it."""
-        return Action.id.not_in(changed) if self.unchanged else Action.id.in_(changed)
+    @property
+    def among(self) -> ColumnElement:
+        """The actions this reading is for."""
+        if self.changed is None:
+            return true()
+        return Action.id.not_in(self.changed) if self.unchanged else Action.id.in_(self.changed)
 
     def owner(self, now: ColumnElement) -> ColumnElement:
         """The owner's name then (the period's), or ``now`` for an action without periods."""
@@ -129,16 +132,26 @@ def changed_since(end: datetime) -> CompoundSelect:
     )
 
 
+def readings(session: Session, end: datetime) -> list[Stood]:
+    """How to read the actions as they stood at ``end``, by database (chosen with EXPLAIN on both, on a board of
+    50,000 actions with a quarter changed since: benchmarks/report_speed.py). PostgreSQL hashes the join of
+    every action to its covering period in one pass over the periods: one reading. SQLite joins by index
+    seeks, an action at a time: the actions changed since are joined to the covering period (two seeks each),
+    the others to their open one (one seek, in the index of open periods)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return [Stood(end)]
+    changed = changed_since(end)
+    return [Stood(end, changed), Stood(end, changed, unchanged=True)]
+
+
 def groups_at(session: Session, where: ColumnElement, end: datetime, day: date, review_id: int | None) -> Groups:
     """The report's grouped counts (``reports.queries.action_groups``) as the actions stood at ``end``, due
     dates timed against ``day``: the same aggregate, in SQL, over the periods covering ``end`` instead of the
-    actions' own columns (with the same rule as ``states_at`` for actions that have no period at all). Two
-    statements: the actions unchanged since (one seek each, in the open periods' index) and those changed
-    since (``changed_since``); a recommendation or agency in both has its counts added (``builder._Figures``
-    adds every group)."""
-    changed = changed_since(end)
+    actions' own columns (with the same rule as ``states_at`` for actions that have no period at all). A
+    statement per reading (``readings``); a recommendation or agency in two has its counts added
+    (``builder._Figures`` adds every group)."""
     found = Groups([], [])
-    for stood in (Stood(end, unchanged_since=changed), Stood(end)):
+    for stood in readings(session, end):
         # No owner makes an action not planned (brag.timing): the period's owner name, or the action's owner id.
         owner = stood.owner(cast(Action.owner_id, String))
         then = (
@@ -150,7 +163,7 @@ def groups_at(session: Session, where: ColumnElement, end: datetime, day: date, 
                 timing_case(stood.due_date, owner, day).label("timing"),
             )
             .outerjoin(stood.period, stood.joined)
-            .where(where, stood.among(changed), stood.existed)
+            .where(where, stood.among, stood.existed)
         )
         part = grouped(session, then, review_id)
         found.recommendations += part.recommendations
@@ -207,16 +220,15 @@ def lists_at(
     today differs from then's, or that did not exist then, by id, as they are now). ``known``: the totals of
     lists already counted (by the figures as they stood), which are not counted again.
 
-    One statement. The actions are read in two parts (``Stood``): those changed since ``end`` and the others,
-    each joined to the period covering ``end`` in a materialised CTE of their state then and whether it
-    differs now. Each list takes its first rows from each part (ORDER BY … LIMIT, no window over all of
-    them), then the first of those; it is counted over both, unless its total is ``known``; only the rows
-    taken are joined to their texts, owners and returns."""
+    One statement. The actions are read (``readings``: in one part or two) joined to the period covering
+    ``end``, each part a materialised CTE of their state then and whether it differs now. Each list takes its
+    first rows from each part (ORDER BY … LIMIT, no window over all of them), then the first of those; it is
+    counted over every part, unless its total is ``known``; only the rows taken are joined to their texts,
+    owners and returns."""
     day, today = when
     known = known or {}
-    changed = changed_since(end)
     parts = []
-    for name, stood in (("since", Stood(end)), ("same", Stood(end, unchanged_since=changed))):
+    for n, stood in enumerate(readings(session, end)):
         # Only whether there is an owner counts for a rating (brag.timing): the name then, or the owner's id.
         owned = stood.owner(cast(Action.owner_id, String))
         rating_then = rating_case(stood.status_at_end, timing_case(stood.due_date, owned, day))
@@ -237,8 +249,8 @@ def lists_at(
                 else_=false(),
             ).label("changed"),
         )
-        read = state.outerjoin(stood.period, stood.joined).where(where, stood.among(changed))
-        parts.append(read.cte(name).prefix_with("MATERIALIZED"))
+        read = state.outerjoin(stood.period, stood.joined).where(where, stood.among)
+        parts.append(read.cte(f"stood_{n}").prefix_with("MATERIALIZED"))
     latest, last_return = _latest_return(end), aliased(SignOff)
     picks = {
         "overdue": (
@@ -281,10 +293,8 @@ def lists_at(
         arms.append(select(literal(name).label("list"), position, *[taken.c[n] for n in names]))
         if name in known:
             continue
-        since, same = (
-            select(func.count()).select_from(part).where(condition(part.c)).scalar_subquery() for part in parts
-        )
-        totals[name] = (since + same).label(f"{name}_total")
+        counts = [select(func.count()).select_from(part).where(condition(part.c)).scalar_subquery() for part in parts]
+        totals[name] = sum(counts[1:], counts[0]).label(f"{name}_total")
     picked = union_all(*arms).subquery("picked")
     owner, decider, sign_off = aliased(User), aliased(User), aliased(SignOff)
     rating = rating_case(picked.c.status, timing_case(picked.c.due_date, picked.c.owned, day))

@@ -65,17 +65,19 @@ def timing_case(due: ColumnElement, owner_id: ColumnElement, today: date) -> Col
 
 
 def timing_counts(due: ColumnElement, owner_id: ColumnElement, today: date) -> list[ColumnElement]:
-    """``brag.timing``'s buckets counted inside one group, in the order of Timing (none, past, no owner, soon,
-    later). Counting with FILTER reads each row once, where grouping by a CASE costs a sort and summing a CASE
-    per bucket evaluates it five times; the buckets without a FILTER of their own (no date, later) are
-    differences of the others, worked out once per group (each database computes a repeated aggregate once),
-    so the rows arrive ready to tally."""
+    """``brag.timing``'s buckets counted inside one group: all, dated, past, dated but not owned, and due
+    soon (``action_groups`` turns them into a count per Timing). Counting with FILTER reads each row once,
+    where grouping by a CASE costs a sort and summing a CASE per bucket evaluates it five times. (The
+    differences that give the other buckets are left to Python: written in SQL, each repeats its aggregates
+    with bound parameters of their own, which SQLite then computes again.)"""
     soon = soon_until(today)
-    every, dated = func.count(), func.count(due)
-    past = func.count().filter(due < today)
-    not_owned = func.count().filter(due >= today, owner_id.is_(None))
-    due_soon = func.count().filter(due >= today, due <= soon, owner_id.is_not(None))
-    return [every - dated, past, not_owned, due_soon, dated - past - not_owned - due_soon]
+    return [
+        func.count(),
+        func.count(due),
+        func.count().filter(due < today),
+        func.count().filter(due >= today, owner_id.is_(None)),
+        func.count().filter(due >= today, due <= soon, owner_id.is_not(None)),
+    ]
 
 
 def rating_case(status: ColumnElement, when: ColumnElement) -> ColumnElement:
@@ -105,11 +107,16 @@ def action_groups(session: Session, where: ColumnElement, today: date, review_id
     groups = Groups([], [])
     # One statement, two scans: a recommendation's rows always carry its review id, an agency's never do.
     # .all() reads the rows with one fetchall: iterating the result would fetch them one call at a time.
-    for row in session.execute(union_all(per_recommendation, per_agency)).all():
-        if row[0] is not None:
-            groups.recommendations.append((row[0], row[1], row[3], row[4:]))
+    # Unpacked, not indexed: indexing or slicing a Row costs several times more than unpacking it. The counts
+    # per Timing, in its order (none, past, no owner, soon, later), are written out here for the same reason.
+    for review, rec, agency, status, every, dated, past, not_owned, soon in session.execute(
+        union_all(per_recommendation, per_agency)
+    ).all():
+        per_timing = (every - dated, past, not_owned, soon, dated - past - not_owned - soon)
+        if review is not None:
+            groups.recommendations.append((review, rec, status, per_timing))
         else:
-            groups.agencies.append((row[2], row[3], row[4:]))
+            groups.agencies.append((agency, status, per_timing))
     return groups
 
 

@@ -9,11 +9,12 @@ several), and counts the SQL statements each request runs on both boards. The pr
 against the bare SQL of the figures it shows: its own statements, captured from one request and replayed on
 a raw connection (every row fetched), interleaved with the page (target: the page at most 1.5 times that).
 
-    .venv/bin/python benchmarks/report_speed.py [--actions 50000] [--history 500000] [--runs 7]
+    .venv/bin/python benchmarks/report_speed.py [--actions 50000] [--history 500000] [--runs 7] [--keep PATH]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/tracker_i12]
 
 SQLite (a temporary file) by default; with --database-url, that PostgreSQL database, whose contents are
-dropped first (give it a database of its own).
+dropped first (give it a database of its own). With --keep, the SQLite file is kept at PATH, and a later run
+given the same PATH measures it again without rebuilding it.
 
 History rows carry unique dummy hashes: the chain is not verified here. The report "as at a past date"
 (90 days ago; from the action periods, derived from the history as migration 0010 does; about a quarter of
@@ -206,6 +207,12 @@ def board_reviews(board_id: int):
     return select(review_boards.c.review_id).where(review_boards.c.board_id == board_id)
 
 
+def kept_board(key: str) -> tuple[int, str]:
+    """The id and member of a board ``build_board`` made in a database kept from an earlier run."""
+    board_id = db.session.execute(select(Board.id).where(Board.key == key)).scalar_one()
+    return board_id, f"member@{key}.invalid"
+
+
 def measure(app, board_id: int, email: str, runs: int, query: str = "") -> tuple[list[float], list[float], int, int]:
     """Wall-clock and CPU milliseconds of ``runs`` requests after a warm-up, the statements the warm-up ran,
     and the page's size. (SQLite runs in this process, so CPU time is what the request costs when the
@@ -279,15 +286,22 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=5_000, help="actions on the board compared for query count")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--database-url", help="a PostgreSQL database to use (emptied first); SQLite if not given")
+    parser.add_argument(
+        "--keep",
+        metavar="PATH",
+        help="SQLite: build the database at PATH and keep it; if PATH exists, measure it as it is (not rebuilt)",
+    )
     args = parser.parse_args()
     logging.disable(logging.INFO)
     rng = random.Random(4)  # noqa: S311 - shapes test data, not secrets
 
+    keep = Path(args.keep).resolve() if args.keep else None
+    reuse = keep is not None and keep.exists()
     with tempfile.TemporaryDirectory(prefix="report-speed-") as tmp:
         app = create_app(
             {
                 "ENV_NAME": "test",
-                "SQLALCHEMY_DATABASE_URI": args.database_url or f"sqlite:///{tmp}/benchmark.sqlite3",
+                "SQLALCHEMY_DATABASE_URI": args.database_url or f"sqlite:///{keep or f'{tmp}/benchmark.sqlite3'}",
                 "WTF_CSRF_ENABLED": False,
                 "SEEDS_DIR": str(ROOT / "seeds"),
                 "EVIDENCE_STORAGE_DIR": f"{tmp}/evidence",
@@ -296,23 +310,29 @@ def main() -> int:
         today = clock.today()
         started = time.perf_counter()
         with app.app_context():
-            if db.engine.dialect.name == "postgresql":
-                with db.engine.begin() as connection:
-                    connection.execute(db.text("DROP SCHEMA public CASCADE"))
-                    connection.execute(db.text("CREATE SCHEMA public"))
-            upgrade()
-            load_seeds(db.session, ROOT / "seeds")
-            db.session.commit()
-            big_id, big_email = build_board("big", args.actions, args.history, rng, today)
-            small_id, small_email = build_board("small", args.small, args.small * 10, rng, today)
-            db.session.execute(db.text("ANALYZE"))
-            db.session.commit()
+            if reuse:
+                (big_id, big_email), (small_id, small_email) = kept_board("big"), kept_board("small")
+            else:
+                if db.engine.dialect.name == "postgresql":
+                    with db.engine.begin() as connection:
+                        connection.execute(db.text("DROP SCHEMA public CASCADE"))
+                        connection.execute(db.text("CREATE SCHEMA public"))
+                upgrade()
+                load_seeds(db.session, ROOT / "seeds")
+                db.session.commit()
+                big_id, big_email = build_board("big", args.actions, args.history, rng, today)
+                small_id, small_email = build_board("small", args.small, args.small * 10, rng, today)
+                db.session.execute(db.text("ANALYZE"))
+                db.session.commit()
             db.session.remove()
         print(f"Database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}")
-        print(
-            f"Built {args.actions:,} actions and {args.history:,} history entries on one board, "
-            f"and {args.small:,} actions on another, in {time.perf_counter() - started:.0f} s"
-        )
+        if reuse:
+            print(f"Reused the database kept at {keep} (built with the sizes given when it was kept)")
+        else:
+            print(
+                f"Built {args.actions:,} actions and {args.history:,} history entries on one board, "
+                f"and {args.small:,} actions on another, in {time.perf_counter() - started:.0f} s"
+            )
 
         timings, cpu, big_queries, size = measure(app, big_id, big_email, args.runs)
         _, _, small_queries, _ = measure(app, small_id, small_email, 1)

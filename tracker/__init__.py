@@ -61,7 +61,7 @@ def _init_database(app: Flask) -> None:
         migrations_lazy,
         models,  # noqa: F401
     )
-    from tracker.db import configure_sqlite
+    from tracker.db import configure_postgresql, configure_sqlite
     from tracker.text import install_flush_guard
 
     install_flush_guard()
@@ -71,6 +71,9 @@ def _init_database(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        with app.app_context():
+            configure_postgresql(db.engine)
 
 
 def _init_templates(app: Flask) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import add
 from typing import NamedTuple
 
 from tracker.actions.states import FINISHED, Status
@@ -17,62 +18,88 @@ from tracker.reports.brag import SEVERITY, Brag, Timing, brag, worst
 STATUS_ORDER = list(Status)
 # brag() for every status and timing, looked up rather than recomputed for each group of actions.
 RATINGS = {(status.value, when.value): brag(status, when) for status in Status for when in Timing}
-# The same, per status: the rating of each Timing in its order (how grouped counts arrive from SQL).
-RATINGS_IN_ORDER = {status.value: [brag(status, when) for when in Timing] for status in Status}
-PAST_INDEX = list(Timing).index(Timing.PAST)
-SAME_RATING = {status: ratings[0] for status, ratings in RATINGS_IN_ORDER.items() if len(set(ratings)) == 1}
 UNFINISHED = frozenset(status.value for status in Status if status not in FINISHED)
+
+# A tally keeps its counts in one list, in a fixed order: each status, then each rating, then the overdue.
+# A report adds up thousands of grouped counts and merges thousands of tallies: adding two lists element by
+# element (one call) costs far less than updating two Counters key by key.
+RATING_ORDER = list(Brag)
+STATUS_SLOT = {status.value: n for n, status in enumerate(STATUS_ORDER)}
+RATING_SLOT = {rating.value: len(STATUS_ORDER) + n for n, rating in enumerate(RATING_ORDER)}
+OVERDUE_SLOT = len(STATUS_ORDER) + len(RATING_ORDER)
+SLOTS = OVERDUE_SLOT + 1
+# Per status: its slot, the slot of the rating of each Timing (in its order: how grouped counts arrive), and
+# whether its actions past their date are overdue.
+ADDING = {
+    status.value: (
+        STATUS_SLOT[status.value],
+        tuple(RATING_SLOT[brag(status, when)] for when in Timing),
+        status.value in UNFINISHED,
+    )
+    for status in Status
+}
+# The rating of each slot of a tally's ratings, for ``Tally.rating``.
+RATED_SLOTS = [(RATING_SLOT[rating], rating) for rating in RATING_ORDER]
 
 
 @dataclass
 class Tally:
     """Actions counted by status, by rating and by how many are overdue or at risk."""
 
-    by_status: Counter = field(default_factory=Counter)
-    by_brag: Counter = field(default_factory=Counter)
-    overdue: int = 0
+    counts: list[int] = field(default_factory=lambda: [0] * SLOTS)
 
     def add(self, status: str, timing: str, count: int = 1) -> None:
-        self.by_status[status] += count
-        self.by_brag[RATINGS[(status, timing)]] += count
+        counts = self.counts
+        counts[STATUS_SLOT[status]] += count
+        counts[RATING_SLOT[RATINGS[(status, timing)]]] += count
         if timing == Timing.PAST and status in UNFINISHED:
-            self.overdue += count
+            counts[OVERDUE_SLOT] += count
 
-    def add_counts(self, status: str, counts) -> None:
-        """``add`` for a group of actions of one status counted per Timing (in its order)."""
-        total = sum(counts)
-        self.by_status[status] += total
-        same = SAME_RATING.get(status)
-        if same is not None:  # a finished status: rated the same whatever its due date
-            self.by_brag[same] += total
-        else:
-            for rating, n in zip(RATINGS_IN_ORDER[status], counts, strict=True):
-                if n:
-                    self.by_brag[rating] += n
-        if status in UNFINISHED:
-            self.overdue += counts[PAST_INDEX]
+    def add_counts(self, status: str, per_timing) -> None:
+        """``add`` for a group of actions of one status counted per Timing (in its order). Written out, not
+        looped: a report adds a few thousand groups."""
+        counts = self.counts
+        status_slot, (none, past, not_owned, soon, later), overdue = ADDING[status]
+        n_none, n_past, n_not_owned, n_soon, n_later = per_timing
+        counts[none] += n_none
+        counts[past] += n_past
+        counts[not_owned] += n_not_owned
+        counts[soon] += n_soon
+        counts[later] += n_later
+        counts[status_slot] += n_none + n_past + n_not_owned + n_soon + n_later
+        if overdue:
+            counts[OVERDUE_SLOT] += n_past
 
     def merge(self, other: Tally | None) -> None:
         if other is not None:
-            # By hand: Counter.update asks isinstance(…, Mapping) of every argument, and a report merges
-            # thousands of tallies.
-            for mine, theirs in ((self.by_status, other.by_status), (self.by_brag, other.by_brag)):
-                for key, n in theirs.items():
-                    mine[key] = mine.get(key, 0) + n
-            self.overdue += other.overdue
+            self.counts = list(map(add, self.counts, other.counts))
+
+    @property
+    def by_status(self) -> Counter:
+        counts = self.counts
+        return Counter({status.value: counts[n] for n, status in enumerate(STATUS_ORDER) if counts[n]})
+
+    @property
+    def by_brag(self) -> Counter:
+        counts, first = self.counts, len(STATUS_ORDER)
+        return Counter({rating: counts[first + n] for n, rating in enumerate(RATING_ORDER) if counts[first + n]})
+
+    @property
+    def overdue(self) -> int:
+        return self.counts[OVERDUE_SLOT]
 
     @property
     def unfinished(self) -> int:
-        return sum(n for status, n in self.by_status.items() if status in UNFINISHED)
+        return sum(self.counts[STATUS_SLOT[status]] for status in UNFINISHED)
 
     @property
     def total(self) -> int:
-        return sum(self.by_status.values())
+        return sum(self.counts[: len(STATUS_ORDER)])
 
     @property
     def done(self) -> int:
         """Assured or embedded."""
-        return self.by_status[Status.ASSURED] + self.by_status[Status.EMBEDDED]
+        return self.counts[STATUS_SLOT[Status.ASSURED]] + self.counts[STATUS_SLOT[Status.EMBEDDED]]
 
     @property
     def percent_done(self) -> int:
@@ -80,13 +107,15 @@ class Tally:
 
     @property
     def rating(self) -> Brag:
-        return worst(b for b, n in self.by_brag.items() if n)
+        counts = self.counts
+        return worst([rating for slot, rating in RATED_SLOTS if counts[slot]])
 
     def status_items(self) -> list[tuple[Status, int]]:
-        return [(s, self.by_status[s]) for s in STATUS_ORDER if self.by_status[s]]
+        return [(s, n) for s, n in zip(STATUS_ORDER, self.counts[: len(STATUS_ORDER)], strict=True) if n]
 
     def brag_items(self) -> list[tuple[Brag, int]]:
-        return [(b, self.by_brag[b]) for b in SEVERITY if self.by_brag[b]]
+        counts = self.counts
+        return [(b, counts[RATING_SLOT[b]]) for b in SEVERITY if counts[RATING_SLOT[b]]]
 
     def summary(self) -> str:
         if not self.total:
@@ -94,7 +123,7 @@ class Tally:
         return ", ".join(f"{n} {s.label.lower()}" for s, n in self.status_items())
 
     def same_as(self, other: Tally) -> bool:
-        return +self.by_status == +other.by_status and self.rating == other.rating
+        return self.counts[: len(STATUS_ORDER)] == other.counts[: len(STATUS_ORDER)] and self.rating == other.rating
 
 
 @dataclass
@@ -164,7 +193,8 @@ def need_order(item: NeedRow, position: int) -> tuple:
     """Worst rating first (overdue, not planned, no action, then returned or at risk: the order of the key),
     then the most actions overdue, not planned or returned, then the report's own order."""
     tally = item.recommendation.tally
-    pressing = tally.overdue + tally.by_brag[Brag.NOT_PLANNED] + tally.by_status[Status.RETURNED]
+    counts = tally.counts
+    pressing = counts[OVERDUE_SLOT] + counts[RATING_SLOT[Brag.NOT_PLANNED]] + counts[STATUS_SLOT[Status.RETURNED]]
     return (SEVERITY.index(tally.rating), -pressing, position)
 
 

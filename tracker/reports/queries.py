@@ -66,8 +66,10 @@ def timing_case(due: ColumnElement, owner_id: ColumnElement, today: date) -> Col
 
 def timing_counts(due: ColumnElement, owner_id: ColumnElement, today: date) -> list[ColumnElement]:
     """``brag.timing``'s buckets counted inside one group: all, dated, past, dated but not owned, and due
-    soon (``bucket_counts`` turns them into a count per Timing). Counting with FILTER reads each row once,
-    where grouping by a CASE costs a sort and summing a CASE per bucket evaluates it five times."""
+    soon (``action_groups`` turns them into a count per Timing). Counting with FILTER reads each row once,
+    where grouping by a CASE costs a sort and summing a CASE per bucket evaluates it five times. (The
+    differences that give the other buckets are left to Python: written in SQL, each repeats its aggregates
+    with bound parameters of their own, which SQLite then computes again.)"""
     soon = soon_until(today)
     return [
         func.count(),
@@ -76,11 +78,6 @@ def timing_counts(due: ColumnElement, owner_id: ColumnElement, today: date) -> l
         func.count().filter(due >= today, owner_id.is_(None)),
         func.count().filter(due >= today, due <= soon, owner_id.is_not(None)),
     ]
-
-
-def bucket_counts(every: int, dated: int, past: int, not_owned: int, soon: int) -> list[int]:
-    """The counts of ``timing_counts`` per Timing, in its order (none, past, no owner, soon, later)."""
-    return [every - dated, past, not_owned, soon, dated - past - not_owned - soon]
 
 
 def rating_case(status: ColumnElement, when: ColumnElement) -> ColumnElement:
@@ -110,11 +107,16 @@ def action_groups(session: Session, where: ColumnElement, today: date, review_id
     groups = Groups([], [])
     # One statement, two scans: a recommendation's rows always carry its review id, an agency's never do.
     # .all() reads the rows with one fetchall: iterating the result would fetch them one call at a time.
-    for review, rec, agency, status, *found in session.execute(union_all(per_recommendation, per_agency)).all():
+    # Unpacked, not indexed: indexing or slicing a Row costs several times more than unpacking it. The counts
+    # per Timing, in its order (none, past, no owner, soon, later), are written out here for the same reason.
+    for review, rec, agency, status, every, dated, past, not_owned, soon in session.execute(
+        union_all(per_recommendation, per_agency)
+    ).all():
+        per_timing = (every - dated, past, not_owned, soon, dated - past - not_owned - soon)
         if review is not None:
-            groups.recommendations.append((review, rec, status, bucket_counts(*found)))
+            groups.recommendations.append((review, rec, status, per_timing))
         else:
-            groups.agencies.append((agency, status, bucket_counts(*found)))
+            groups.agencies.append((agency, status, per_timing))
     return groups
 
 

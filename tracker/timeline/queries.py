@@ -32,14 +32,7 @@ from tracker.assurance.models import SignOff
 from tracker.auth.models import User
 from tracker.reports.asat import ActionState, utc
 from tracker.reports.brag import soon_until
-from tracker.reports.queries import (
-    SIGNED_OFF,
-    UNFINISHED,
-    Groups,
-    grouped,
-    rating_case,
-    timing_case,
-)
+from tracker.reports.queries import SIGNED_OFF, UNFINISHED, Groups, grouped, rating_case, timing_case
 from tracker.reviews.models import Recommendation
 from tracker.timeline.models import ActionPeriod
 
@@ -122,10 +115,10 @@ def changed_since(end: datetime) -> CompoundSelect:
     they were created then or later. Read by two index ranges, so it grows with what changed since, not with
     the actions.
 
-    Every other action stood at ``end`` as it stands now: its open period began before then, and the services
-    keep the open period equal to the action's own columns (``periods.record_change``, beside every history
-    entry; tests/timeline/test_periods.py). So "as at" reads only these actions' periods, and the others'
-    own columns, as the live report does."""
+    For every other action, no period began at or after ``end``: the one open now began before it, so it is
+    the period covering ``end`` (``Stood`` with ``unchanged``). It is still the period that is read, not the
+    action's own columns: the history, which the periods follow, is the record of what stood then, even when
+    a row was changed behind its back (tests/reports/test_as_at.py)."""
     return union(
         select(ActionPeriod.action_id).where(ActionPeriod.valid_from >= end),
         select(Action.id).where(Action.created_at >= end),
@@ -137,7 +130,7 @@ def readings(session: Session, end: datetime) -> list[Stood]:
     50,000 actions with a quarter changed since: benchmarks/report_speed.py). PostgreSQL hashes the join of
     every action to its covering period in one pass over the periods: one reading. SQLite joins by index
     seeks, an action at a time: the actions changed since are joined to the covering period (two seeks each),
-    the others to their open one (one seek, in the index of open periods)."""
+    the others to their open one (one seek: valid_to is null, in the periods' index by action)."""
     if session.get_bind().dialect.name == "postgresql":
         return [Stood(end)]
     changed = changed_since(end)

@@ -158,32 +158,42 @@ def build_board(key: str, actions: int, history: int, rng: random.Random, today:
             rows = []
     if rows:
         session.execute(insert(Action.__table__), rows)
-    ids = list(
-        session.execute(
-            select(Action.id).where(
-                Action.review_id.in_(select(review_boards.c.review_id).where(review_boards.c.board_id == board.id))
-            )
-        ).scalars()
-    )
+    made = session.execute(
+        select(Action.id, Action.status, Action.due_date, Action.owner_id, Action.recheck_due).where(
+            Action.review_id.in_(select(review_boards.c.review_id).where(review_boards.c.board_id == board.id))
+        )
+    ).all()
+    name_of = {lead.id: lead.name for lead in leads}
 
-    per_action = max(history // max(len(ids), 1), 1)
+    per_action = max(history // max(len(made), 1), 1)
     entries, written = [], 0
-    for action_id in ids:
+    for action_id, status_now, due, owner_id, recheck_due in made:
         # Each action's changes a month apart, its last one from about nine months to a month ago: about a
-        # quarter of the actions changed in the 90 days before the "as at" date measured below.
+        # quarter of the actions changed in the 90 days before the "as at" date measured below. The history
+        # says what the row says, as the services' would: created with its due date and owner, its statuses
+        # in turn, the last one the row's (with its re-check date).
         start = now - timedelta(days=365 - rng.randint(-180, 60))
         for step in range(per_action):
             written += 1
+            if step == 0:
+                event, after = "action.created", {"due_date": due.isoformat() if due else None}
+                after["owner"] = name_of.get(owner_id, "nobody")
+            else:
+                last = step == per_action - 1
+                event = "action.status"
+                after = {"status": status_now if last else statuses[step % len(statuses)].value}
+                if last and recheck_due is not None:
+                    after["recheck_due"] = recheck_due.isoformat()
             entries.append(
                 {
                     "at": start + timedelta(days=step * 30, seconds=written),
                     "actor_label": "benchmark",
-                    "event": "action.status",
+                    "event": event,
                     "object_type": "action",
                     "object_id": action_id,
                     "summary": "Status changed",
                     "before": {"status": "not_started"},
-                    "after": {"status": statuses[step % len(statuses)].value, "version": step + 1},
+                    "after": {**after, "version": step + 1},
                     "prev_hash": f"{key}-prev-{written}",
                     "entry_hash": f"{key}-hash-{written}",
                 }
@@ -195,7 +205,8 @@ def build_board(key: str, actions: int, history: int, rng: random.Random, today:
         session.execute(insert(HistoryEntry.__table__), entries)
     if history:
         # The rows above bypass the services, which write each action's periods beside its history: derive
-        # them from the history, as migration 0010 does for existing data.
+        # them from the history, as migration 0009 does for existing data (and mark the rows in step with
+        # them, as migration 0013 does).
         periods.rebuild(session)
     email = f"member@{key}.invalid"
     create_user(session, email=email, name=f"Member of {key}", role="board_member", password=PASSWORD, board_keys=[key])
@@ -356,7 +367,7 @@ def main() -> int:
             past_runs += past
         live_median, past_median = statistics.median(live_runs), statistics.median(past_runs)
         with app.app_context():
-            since = timeline.changed_since(asat.end_of_day(date.fromisoformat(as_at))).subquery()
+            since = timeline.rows_differing(asat.end_of_day(date.fromisoformat(as_at))).subquery()
             changed = db.session.execute(
                 select(func.count())
                 .select_from(Action)

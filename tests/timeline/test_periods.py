@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.reports.helpers import POLICE, SOCIAL_CARE, new_plan
 from tracker import audit
@@ -49,8 +49,11 @@ def rebuilt() -> list[tuple]:
 
 
 def test_the_seeds_periods_are_the_historys(app):
+    from tracker.actions.models import Action
+
     assert written()
     assert written() == rebuilt()
+    assert out_of_step(select(Action.id)) == set()  # the seed loader records each action's timeline
 
 
 def test_every_change_writes_the_period_the_history_implies(app, monkeypatch):
@@ -101,13 +104,64 @@ def test_every_change_writes_the_period_the_history_implies(app, monkeypatch):
     assert open_now[police.id][4] == plan.leads[POLICE].name  # taken off by the plan change, then given back
     assert any(k[0] == police.id and k[4] is None and k[6] is not None for k in written())  # the stretch without
     assert open_now[care.id][1] == "closed" and open_now[care.id][4] == plan.leads[SOCIAL_CARE].name
+    # Every change went through the services: each row is in step with its timeline, so "as at" may read it.
+    assert out_of_step(mine) == set()
+
+
+def out_of_step(ids) -> set[int]:
+    from tracker.actions.models import OUT_OF_STEP, Action
+
+    return set(db.session.execute(select(Action.id).where(Action.id.in_(ids), text(OUT_OF_STEP))).scalars())
+
+
+def test_a_row_changed_behind_the_historys_back_is_out_of_step_until_its_next_recorded_change(app):
+    from tracker.actions.models import Action
+
+    plan = new_plan("timeline-step-board")
+    rec = plan.review("timeline-step", [["neglect"]]).recommendations[0]
+    action = plan.action(rec, POLICE, due=date(2026, 4, 1))
+    assert out_of_step({action.id}) == set()
+    assert action.timeline_version == action.version
+    action.due_date = date(2026, 4, 2)  # no history entry, no period: the row no longer says what it said
+    db.session.flush()
+    assert out_of_step({action.id}) == {action.id}
+    plan.start(action)  # recorded: the period now holds the row's values, the moved date included
+    assert out_of_step({action.id}) == set()
+    assert written()[-1][1:3] == ("in_progress", date(2026, 4, 2))
+    # An action made outside the services has no timeline at all.
+    loose = Action(review_id=action.review_id, agency_id=action.agency_id, text="Made outside the services")
+    db.session.add(loose)
+    db.session.flush()
+    assert out_of_step({loose.id}) == {loose.id}
+
+
+def test_after_a_rebuild_only_the_rows_that_agree_with_their_open_period_are_in_step(app):
+    from tracker.actions.models import Action
+
+    plan = new_plan("timeline-rebuild-board")
+    rec = plan.review("timeline-rebuild", [["neglect"]]).recommendations[0]
+    # Two owners: each row is held against its own owner's name.
+    kept = [plan.action(rec, POLICE, due=date(2026, 4, 1)), plan.action(rec, SOCIAL_CARE, due=date(2026, 5, 1))]
+    moved = plan.action(rec, SOCIAL_CARE, due=None)
+    ids = [action.id for action in kept] + [moved.id]
+    assert kept[0].owner_id != kept[1].owner_id
+    db.session.execute(Action.__table__.update().where(Action.id.in_(ids)).values(timeline_version=None))
+    db.session.execute(Action.__table__.update().where(Action.id == moved.id).values(status="in_progress"))
+    periods.rebuild(db.session)
+    assert out_of_step(ids) == {moved.id}
 
 
 def test_rebuild_replaces_the_periods_with_the_historys(app):
+    from tracker.actions.models import Action
+
     before = written()
+    touched = db.session.execute(select(Action.id, Action.updated_at).order_by(Action.id)).all()
     db.session.execute(ActionPeriod.__table__.delete())
     periods.rebuild(db.session)
     assert written() == before
+    # Every seeded row agrees with its open period again, and none is counted as updated by it.
+    assert out_of_step(select(Action.id)) == set()
+    assert db.session.execute(select(Action.id, Action.updated_at).order_by(Action.id)).all() == touched
 
 
 def test_states_from_periods_agree_with_the_history_replay(app, monkeypatch):

@@ -37,6 +37,9 @@ def first_sentence(text: str, limit: int = 160) -> str:
 
 
 THEMED = "CAST(themes AS TEXT) NOT IN ('[]', 'null')"
+# An action whose row may differ from its timeline's open period (``timeline_version``): none in a database
+# written only by the services, so the index on it is almost always empty.
+OUT_OF_STEP = "timeline_version IS NULL OR timeline_version <> version"
 
 
 class Action(Base):
@@ -52,16 +55,17 @@ class Action(Base):
         ),
         Index("ix_actions_agency_groups", "agency_id", "status", "review_id", "due_date", "owner_id"),
         Index("ix_actions_status_updated_at", "status", "updated_at", "review_id"),
-        # The overdue list, read in due-date order: it stops after the rows a page shows.
-        Index("ix_actions_due_date_status", "due_date", "status", "review_id"),
+        # The overdue list, read in due-date order: it stops after the rows a page shows. With the owner and
+        # agency, "as at" reads from it alone the ratings that moved with the days (migration 0013).
+        Index("ix_actions_due_date_status", "due_date", "status", "review_id", "owner_id", "agency_id"),
         # The report's themes of actions read only the actions that carry one (reports.queries.THEMED).
         Index("ix_actions_themed", "review_id", sqlite_where=text(THEMED), postgresql_where=text(THEMED)),
         # The re-checks list, counted and read from the index alone.
         Index("ix_actions_status_recheck_due", "status", "recheck_due", "review_id"),
-        # The actions created since a moment ("as at" a past date: timeline.queries.changed_since).
-        Index("ix_actions_created_at", "created_at"),
         # An agency's list, a page at a time in id order (keyset pagination).
         Index("ix_actions_agency_id_id", "agency_id", "id"),
+        # The actions "as at" must read from their periods, whatever changed since (timeline.queries.replayed).
+        Index("ix_actions_out_of_step", "id", sqlite_where=text(OUT_OF_STEP), postgresql_where=text(OUT_OF_STEP)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +102,11 @@ class Action(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # The version the action had when its timeline last recorded it (``timeline.periods.record_change``): while
+    # the two are equal, the row stands as its open period says, so "as at" may read the row instead of the
+    # period. Any change to the row through the ORM moves ``version`` on, and the row out of step until the
+    # next recorded change; an action without periods (made outside the services) has none.
+    timeline_version: Mapped[int | None]
 
     review: Mapped[Review] = relationship(back_populates="actions")
     recommendation: Mapped[Recommendation | None] = relationship()

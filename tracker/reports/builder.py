@@ -1,9 +1,10 @@
 """Building an assurance report for a scope, live or as at a past date, in a fixed number of queries.
 
 Live, the figures come from one grouped count (``queries.action_groups``) and the lists from limited
-queries (``lists.py``). As at a past date, the same grouped count runs over the action periods covering the
-end of that day (``timeline/queries.py``, written beside the history), and so do the lists, each limited;
-what changed since is a comparison, in SQL too, of each action's covering period with its columns now.
+queries (``lists.py``). As at a past date, the same grouped count of the rows is corrected by the action
+periods covering the end of that day (``timeline/queries.py``, written beside the history) for the few
+actions whose rows differ from how they stood then; so are the lists, each limited; what changed since is a
+comparison, in SQL too, of how each of those few stood with its row now.
 """
 
 from __future__ import annotations
@@ -100,10 +101,12 @@ def build_report(
         )
         recs = [r for r in recs if rec_states[r.id].exists]
         responses = {rec_id: state.response for rec_id, state in rec_states.items()}
-        # Figures and lists alike are read in SQL from the periods covering the end of the day (the figures
-        # beside today's, from the live report's own query); nothing is rebuilt action by action here.
-        figures = _Figures(timeline.groups_at(session, scope.context_actions, end, as_at, scope.review_id), in_scope)
-        now = _Figures(queries.action_groups(session, scope.context_actions, today, scope.review_id), in_scope)
+        # The live report's count of the rows, timed against that day and today, gives today's figures and,
+        # corrected for the few actions whose rows differ from how they stood (``timeline.rows_differing``),
+        # that day's; nothing is rebuilt action by action here.
+        on_day, on_today = queries.action_groups_on(session, scope.context_actions, (as_at, today), scope.review_id)
+        then = timeline.groups_at(session, scope.context_actions, end, as_at, scope.review_id, on_day)
+        figures, now = _Figures(then, in_scope), _Figures(on_today, in_scope)
         # The context's actions in the scope, as the figures count them.
         where = scope.context_actions
         if scope.review_id is not None:

@@ -52,6 +52,24 @@ class Groups:
     recommendations: list[tuple]  # (review id, recommendation id, status, counts per Timing, in its order)
     agencies: list[tuple]  # (agency id, status, counts per Timing)
 
+    def plus(self, other: Groups) -> Groups:
+        """These counts with ``other``'s added, group by group (``other``'s may be negative: counts taken
+        away); a group left with none at all is dropped, as a grouped count never returns one."""
+        return Groups(_added(self.recommendations, other.recommendations), _added(self.agencies, other.agencies))
+
+
+def _added(groups: list[tuple], more: list[tuple]) -> list[tuple]:
+    if not more:
+        return groups
+    summed: dict[tuple, list[int]] = {}
+    for *key, counts in groups + more:
+        key = tuple(key)
+        if key in summed:
+            summed[key] = [a + b for a, b in zip(summed[key], counts, strict=True)]
+        else:
+            summed[key] = list(counts)
+    return [(*key, tuple(counts)) for key, counts in summed.items() if any(counts)]
+
 
 def timing_case(due: ColumnElement, owner_id: ColumnElement, today: date) -> ColumnElement:
     """``brag.timing`` in SQL: the same buckets, from the same comparisons."""
@@ -89,9 +107,19 @@ def action_groups(session: Session, where: ColumnElement, today: date, review_id
     """The actions counted per recommendation and status, and per agency and status (only the actions of
     review ``review_id`` when given), each with how many fall in each timing bucket: two grouped scans (each
     follows an index in its GROUP BY order: ``ix_actions_report_groups``, ``ix_actions_agency_groups``), in one
-    statement. The
-    rows returned grow with the number of recommendations and agencies, never with the number of actions."""
-    counts = timing_counts(Action.due_date, Action.owner_id, today)
+    statement. The rows returned grow with the number of recommendations and agencies, never with the number
+    of actions."""
+    return action_groups_on(session, where, (today,), review_id)[0]
+
+
+def action_groups_on(
+    session: Session, where: ColumnElement, days: tuple[date, ...], review_id: int | None = None
+) -> list[Groups]:
+    """``action_groups`` with the due dates timed against each of ``days``, from the same scans (the report
+    as at a past day reads the rows timed against that day and against today)."""
+    counts = [func.count(), func.count(Action.due_date)]
+    for day in days:
+        counts += timing_counts(Action.due_date, Action.owner_id, day)[2:]
     no_id = cast(null(), Integer)
     per_recommendation = (
         select(Action.review_id, Action.recommendation_id, no_id, Action.status, *counts)
@@ -104,27 +132,30 @@ def action_groups(session: Session, where: ColumnElement, today: date, review_id
         .where(agency_where)
         .group_by(Action.agency_id, Action.status)
     )
-    groups = Groups([], [])
+    found = [Groups([], []) for _ in days]
     # One statement, two scans: a recommendation's rows always carry its review id, an agency's never do.
     # .all() reads the rows with one fetchall: iterating the result would fetch them one call at a time.
     # Unpacked, not indexed: indexing or slicing a Row costs several times more than unpacking it. The counts
     # per Timing, in its order (none, past, no owner, soon, later), are written out here for the same reason.
-    for review, rec, agency, status, every, dated, past, not_owned, soon in session.execute(
+    for review, rec, agency, status, every, dated, *timed in session.execute(
         union_all(per_recommendation, per_agency)
     ).all():
-        per_timing = (every - dated, past, not_owned, soon, dated - past - not_owned - soon)
-        if review is not None:
-            groups.recommendations.append((review, rec, status, per_timing))
-        else:
-            groups.agencies.append((agency, status, per_timing))
-    return groups
+        for n, groups in enumerate(found):
+            past, not_owned, soon = timed[3 * n : 3 * n + 3]
+            per_timing = (every - dated, past, not_owned, soon, dated - past - not_owned - soon)
+            if review is not None:
+                groups.recommendations.append((review, rec, status, per_timing))
+            else:
+                groups.agencies.append((agency, status, per_timing))
+    return found
 
 
 def grouped(session: Session, actions: Select, review_id: int | None = None) -> Groups:
     """The same counts as ``action_groups`` over any selection of actions with the columns (review_id,
-    recommendation_id, agency_id, status, timing): the actions as they stood (``timeline.queries``)."""
+    recommendation_id, agency_id, status, timing, sign): the actions as they stood (``timeline.queries``),
+    each counted ``sign`` times (1, or -1 for counts taken away)."""
     scoped = actions.cte("scoped").prefix_with("MATERIALIZED")
-    buckets = [func.sum(case((scoped.c.timing == when.value, 1), else_=0)) for when in Timing]
+    buckets = [func.sum(case((scoped.c.timing == when.value, scoped.c.sign), else_=0)) for when in Timing]
     no_id = cast(null(), Integer)
     per_recommendation = select(
         literal("recommendation").label("kind"),
@@ -143,7 +174,7 @@ def grouped(session: Session, actions: Select, review_id: int | None = None) -> 
     for kind, review, recommendation, agency, status, *counts in session.execute(
         union_all(per_recommendation, per_agency)
     ):
-        counts = [int(n or 0) for n in counts]
+        counts = tuple(int(n or 0) for n in counts)
         if kind == "recommendation":
             groups.recommendations.append((review, recommendation, status, counts))
         else:

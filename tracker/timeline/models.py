@@ -11,6 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db import Base
 
+PLACE_AND_VALUES = (
+    "review_id",
+    "recommendation_id",
+    "agency_id",
+    "status",
+    "due_date",
+    "owner",
+    "recheck_due",
+    "action_id",
+)
+
 
 class ActionPeriod(Base):
     __tablename__ = "action_periods"
@@ -27,8 +38,10 @@ class ActionPeriod(Base):
             "recheck_due",
             "owner",
         ),
-        # Which actions changed since a moment (timeline.queries.changed_since): a range of the newest.
-        Index("ix_action_periods_valid_from", "valid_from", "action_id"),
+        # The periods "as at" a day reads by range, never action by action (timeline.queries.Since): those
+        # open now that began since (valid_to null, the start a range) and those that ended since and began
+        # before (how they stood); each with the action's place and values in the index (migration 0013).
+        Index("ix_action_periods_by_end", "valid_to", "valid_from", *PLACE_AND_VALUES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,3 +53,10 @@ class ActionPeriod(Base):
     valid_from: Mapped[datetime]  # the time of the history entry that began it
     valid_to: Mapped[datetime | None]  # the time of the entry that ended it; None while it lasts
     history_id: Mapped[int | None] = mapped_column(ForeignKey("history.id", ondelete="SET NULL"))
+    # The action's place, as the action has it now (in every period: the report counts an action where it
+    # is now, as it stood then), so that "as at" reads the periods without reading the actions. Copied by
+    # the one writer (``periods.record_change``); a row moved behind its back is out of step
+    # (``Action.timeline_version``) and read from the action instead.
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    recommendation_id: Mapped[int | None] = mapped_column(ForeignKey("recommendations.id", ondelete="SET NULL"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))

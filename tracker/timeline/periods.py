@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.actions.states import Status
 from tracker.audit import HistoryEntry
@@ -29,19 +30,30 @@ def _state_of(action) -> tuple:
     return (action.status, action.due_date, action.recheck_due, owner)
 
 
+def _place_of(action) -> dict:
+    return {"review_id": action.review_id, "recommendation_id": action.recommendation_id, "agency_id": action.agency_id}
+
+
 def record_change(session: Session, action, entry: HistoryEntry) -> ActionPeriod | None:
     """After ``entry`` (just appended about ``action``): close the open period and open a new one, when the
-    action's status, due date, re-check date or owner differ from the open period's. Flushes, never commits."""
+    action's status, due date, re-check date or owner differ from the open period's; either way, mark the
+    action in step with its timeline (``_mark_in_step``). Flushes, never commits."""
     state = _state_of(action)
     current = session.execute(
         select(ActionPeriod).where(ActionPeriod.action_id == action.id, ActionPeriod.valid_to.is_(None))
     ).scalar_one_or_none()
+    _mark_in_step(session, action)
+    place = _place_of(action)
+    if current is not None and place != _place_of(current):
+        # Moved (the seed loader corrects a seeded action's place): every period carries where it is now.
+        session.execute(update(ActionPeriod).where(ActionPeriod.action_id == action.id).values(**place))
     if current is not None:
         if (current.status, current.due_date, current.recheck_due, current.owner) == state:
             return None
         current.valid_to = entry.at
     period = ActionPeriod(
         action_id=action.id,
+        **place,
         status=state[0],
         due_date=state[1],
         recheck_due=state[2],
@@ -52,6 +64,48 @@ def record_change(session: Session, action, entry: HistoryEntry) -> ActionPeriod
     session.add(period)
     session.flush()
     return period
+
+
+def _mark_in_step(session: Session, action) -> None:
+    """Record that the action's row now stands as its open period says: its ``timeline_version`` is the
+    version it has. Written past the ORM's unit of work, which would otherwise count this write as a change of
+    the action and move its version on (out of step again)."""
+    from tracker.actions.models import Action
+
+    table = Action.__table__
+    session.execute(
+        update(table)
+        .where(table.c.id == action.id)
+        .values(timeline_version=action.version, updated_at=table.c.updated_at)  # (its onupdate would move it)
+    )
+    set_committed_value(action, "timeline_version", action.version)
+
+
+def mark_in_step_where_they_agree(connection, actions, periods, users) -> None:
+    """Mark in step every action whose row stands exactly as its open period says (status, due date, re-check
+    date and owner's name, in the same place), and out of step every other one: after the periods are rebuilt
+    from the history or backfilled, when nothing is known of the rows but what they hold. Takes the tables
+    (the models' own, or a migration's reflected ones), so that a migration runs the same rule as the app."""
+    owner_name = select(users.c.name).where(users.c.id == actions.c.owner_id).correlate(actions).scalar_subquery()
+    agrees = (
+        select(periods.c.id)
+        .where(
+            periods.c.action_id == actions.c.id,
+            periods.c.valid_to.is_(None),
+            periods.c.status == actions.c.status,
+            periods.c.due_date.is_not_distinct_from(actions.c.due_date),
+            periods.c.recheck_due.is_not_distinct_from(actions.c.recheck_due),
+            periods.c.owner.is_not_distinct_from(owner_name),
+            periods.c.review_id == actions.c.review_id,
+            periods.c.recommendation_id.is_not_distinct_from(actions.c.recommendation_id),
+            periods.c.agency_id == actions.c.agency_id,
+        )
+        .exists()
+    )
+    # (updated_at is kept as it is: this says nothing new about the action, and its onupdate would.)
+    untouched = {"updated_at": actions.c.updated_at}
+    connection.execute(update(actions).values(timeline_version=None, **untouched))
+    connection.execute(update(actions).where(agrees).values(timeline_version=actions.c.version, **untouched))
 
 
 def _as_date(value) -> date | None:
@@ -104,13 +158,23 @@ def history_of_actions(session: Session):
 
 def rebuild(session: Session, batch: int = 10_000) -> int:
     """Replace every action's periods with those derived from the history (the migration's backfill, and
-    for data loaded outside the services). Returns how many periods were written."""
+    for data loaded outside the services), and mark in step the actions whose rows agree with them. Returns
+    how many periods were written."""
     from tracker.actions.models import Action  # (actions import nothing from here; kept local all the same)
 
     session.execute(delete(ActionPeriod))
-    existing = set(session.execute(select(Action.id)).scalars())
-    rows = [p for p in from_history(history_of_actions(session)) if p["action_id"] in existing]
+    places = {
+        action_id: {"review_id": review_id, "recommendation_id": recommendation_id, "agency_id": agency_id}
+        for action_id, review_id, recommendation_id, agency_id in session.execute(
+            select(Action.id, Action.review_id, Action.recommendation_id, Action.agency_id)
+        )
+    }
+    derived = from_history(history_of_actions(session))
+    rows = [{**period, **places[period["action_id"]]} for period in derived if period["action_id"] in places]
     for start in range(0, len(rows), batch):
         session.execute(insert(ActionPeriod), rows[start : start + batch])
     session.flush()
+    from tracker.auth.models import User
+
+    mark_in_step_where_they_agree(session, Action.__table__, ActionPeriod.__table__, User.__table__)
     return len(rows)

@@ -1,6 +1,8 @@
 """Reading the timeline: each action's state at a moment, from the period covering it (one indexed join),
-with the rules ``reports/asat.py`` states for actions that have no history at all; and the report's lists as
-they stood then, limited and ordered as the live lists are, read over the same join in one statement."""
+with the rules ``reports/asat.py`` states for actions that have no history at all; and the report's figures
+and lists as they stood then, limited and ordered as the live lists are. Those read the rows of the actions
+that stand as they stood (most of them: in step with their timeline and unchanged since), and the periods of
+the few others (``rows_differing``), so that their cost follows what changed since."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     CompoundSelect,
+    Select,
     String,
     and_,
     case,
@@ -18,15 +22,18 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    null,
     or_,
     select,
+    text,
     true,
     union,
     union_all,
 )
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.visitors import replacement_traverse
 
-from tracker.actions.models import Action
+from tracker.actions.models import OUT_OF_STEP, Action
 from tracker.actions.states import Status
 from tracker.assurance.models import SignOff
 from tracker.auth.models import User
@@ -43,41 +50,25 @@ def covering(period, end: datetime) -> ColumnElement:
 
 
 class Stood:
-    """An action's columns as it stood at ``end``, for a query that outer-joins ``period`` on ``joined``:
-    the covering period's values; for an action with no period at all (made outside the services), its own,
-    when it was created before ``end`` (``existed``); any other action did not exist yet.
+    """The columns of the actions ``among`` a set, as they stood at ``end``, for a query that outer-joins
+    ``period`` on ``joined``: the covering period's values; for an action with no period at all (made outside
+    the services), its own, when it was created before ``end`` (``existed``); any other action did not exist
+    yet."""
 
-    A reading is of the actions ``among`` a part (``readings``): all of them, joined to the period covering
-    ``end``; those changed since ``end`` (``changed``: ``changed_since``), likewise; or the others
-    (``unchanged``), joined to their open period: none of theirs began at or after ``end``, so the open one
-    began before it and covers it."""
-
-    def __init__(self, end: datetime, changed: CompoundSelect | None = None, unchanged: bool = False):
+    def __init__(self, end: datetime, among: Select | None = None):
         self.period = period = aliased(ActionPeriod)
         # (valid_from is never null: tested on it, the index holds all the join reads.)
         self.held = held = period.valid_from.is_not(None)
-        self.changed, self.unchanged = changed, unchanged
-        if unchanged:
-            self.joined = and_(period.action_id == Action.id, period.valid_to.is_(None))
-            # Not changed since: created before ``end`` (``changed_since`` holds those created later).
-            self.existed = true()
-        else:
-            self.joined = and_(period.action_id == Action.id, covering(period, end))
-            anything = exists().where(ActionPeriod.action_id == Action.id)
-            # A CASE, not OR: the databases stop at the first true branch, so the period lookup for actions
-            # without periods runs only when no period is held (OR evaluated both sides: twice the time).
-            self.existed = case((held, true()), (Action.created_at >= end, false()), (anything, false()), else_=true())
+        self.among = true() if among is None else Action.id.in_(among)
+        self.joined = and_(period.action_id == Action.id, covering(period, end))
+        anything = exists().where(ActionPeriod.action_id == Action.id)
+        # A CASE, not OR: the databases stop at the first true branch, so the period lookup for actions
+        # without periods runs only when no period is held (OR evaluated both sides: twice the time).
+        self.existed = case((held, true()), (Action.created_at >= end, false()), (anything, false()), else_=true())
         # Named apart from "status": only the one status writer assigns an attribute of that name.
         self.status_at_end = case((held, period.status), else_=Action.status)
         self.due_date = case((held, period.due_date), else_=Action.due_date)
         self.recheck_due = case((held, period.recheck_due), else_=Action.recheck_due)
-
-    @property
-    def among(self) -> ColumnElement:
-        """The actions this reading is for."""
-        if self.changed is None:
-            return true()
-        return Action.id.not_in(self.changed) if self.unchanged else Action.id.in_(self.changed)
 
     def owner(self, now: ColumnElement) -> ColumnElement:
         """The owner's name then (the period's), or ``now`` for an action without periods."""
@@ -109,59 +100,114 @@ def states_at(session: Session, where: ColumnElement, end: datetime, rows) -> di
     return states
 
 
-def changed_since(end: datetime) -> CompoundSelect:
-    """The ids of the actions that may have stood differently at ``end`` from how they stand now: one of
-    their periods began at or after ``end`` (their status, due date, owner or re-check date changed since), or
-    they were created then or later. Read by two index ranges, so it grows with what changed since, not with
-    the actions.
+def out_of_step() -> Select:
+    """The ids of the actions whose rows may not stand as their open period says (``Action.timeline_version``:
+    changed behind the history's back, or made outside the services, so without periods): read from their
+    own partial index, almost always empty."""
+    return select(Action.id).where(text(OUT_OF_STEP))
 
-    For every other action, no period began at or after ``end``: the one open now began before it, so it is
-    the period covering ``end`` (``Stood`` with ``unchanged``). It is still the period that is read, not the
-    action's own columns: the history, which the periods follow, is the record of what stood then, even when
-    a row was changed behind its back (tests/reports/test_as_at.py)."""
+
+def on_periods(where: ColumnElement, period) -> ColumnElement:
+    """The scope's condition on the actions (``reports.scope``: on their review and agency) put to ``period``'s
+    copy of its action's place."""
+    actions = Action.__table__
+    place = {name: getattr(period, name).__clause_element__() for name in ("review_id", "agency_id")}
+
+    def moved(element):
+        if isinstance(element, Column) and element.table is actions:
+            if element.name not in place:
+                raise ValueError(f"A scope on actions.{element.name} cannot be read from the periods")
+            return place[element.name]
+        return None
+
+    return replacement_traverse(where, {}, moved)
+
+
+class Since:
+    """The periods of the actions in step with their timeline that changed since ``end``, read by range: each
+    one's open period, begun since (``now``: its row, as it is in step), and the closed one covering ``end``
+    (``then``: how it stood; none when it was created since)."""
+
+    def __init__(self, where: ColumnElement, end: datetime):
+        self.now, self.then = now, then = aliased(ActionPeriod), aliased(ActionPeriod)
+        in_step = now.action_id.not_in(out_of_step())
+        self.began = and_(now.valid_to.is_(None), now.valid_from >= end, on_periods(where, now), in_step)
+        self.ended = and_(
+            then.valid_to >= end,
+            then.valid_from < end,
+            on_periods(where, then),
+            then.action_id.not_in(out_of_step()),
+        )
+
+
+def _values(period) -> list[tuple[str, ColumnElement]]:
+    return [(name, getattr(period, name)) for name in ("status", "due_date", "recheck_due", "owner")]
+
+
+def rows_differing(end: datetime) -> CompoundSelect:
+    """The ids of the actions whose rows may not say how they stood at ``end``: their open period began at
+    or after ``end`` (their status, due date, owner or re-check date changed since, or they were created
+    since: a created action's first period begins with it), or they are out of step. Read by two index
+    ranges, so it grows with what changed since, not with the actions.
+
+    Every other action stands as its open period says (it is in step), and that period began before ``end``,
+    so it is the one covering ``end``: its row says how it stood then, and the report reads the row (the live
+    report's own index-only count) instead of the period."""
+    period = aliased(ActionPeriod)
     return union(
-        select(ActionPeriod.action_id).where(ActionPeriod.valid_from >= end),
-        select(Action.id).where(Action.created_at >= end),
+        select(period.action_id).where(period.valid_to.is_(None), period.valid_from >= end),
+        out_of_step(),
     )
 
 
-def readings(session: Session, end: datetime) -> list[Stood]:
-    """How to read the actions as they stood at ``end``, by database (chosen with EXPLAIN on both, on a board of
-    50,000 actions with a quarter changed since: benchmarks/report_speed.py). PostgreSQL hashes the join of
-    every action to its covering period in one pass over the periods: one reading. SQLite joins by index
-    seeks, an action at a time: the actions changed since are joined to the covering period (two seeks each),
-    the others to their open one (one seek: valid_to is null, in the periods' index by action)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return [Stood(end)]
-    changed = changed_since(end)
-    return [Stood(end, changed), Stood(end, changed, unchanged=True)]
-
-
-def groups_at(session: Session, where: ColumnElement, end: datetime, day: date, review_id: int | None) -> Groups:
+def groups_at(
+    session: Session, where: ColumnElement, end: datetime, day: date, review_id: int | None, rows_on_day: Groups
+) -> Groups:
     """The report's grouped counts (``reports.queries.action_groups``) as the actions stood at ``end``, due
-    dates timed against ``day``: the same aggregate, in SQL, over the periods covering ``end`` instead of the
-    actions' own columns (with the same rule as ``states_at`` for actions that have no period at all). A
-    statement per reading (``readings``); a recommendation or agency in two has its counts added
-    (``builder._Figures`` adds every group)."""
-    found = Groups([], [])
-    for stood in readings(session, end):
-        # No owner makes an action not planned (brag.timing): the period's owner name, or the action's owner id.
-        owner = stood.owner(cast(Action.owner_id, String))
-        then = (
-            select(
-                Action.review_id,
-                Action.recommendation_id,
-                Action.agency_id,
-                stood.status_at_end.label("status"),
-                timing_case(stood.due_date, owner, day).label("timing"),
-            )
-            .outerjoin(stood.period, stood.joined)
-            .where(where, stood.among, stood.existed)
+    dates timed against ``day``. ``rows_on_day``: the same counts over the actions' rows, timed against ``day``
+    (read with today's: ``queries.action_groups_on``). Those rows say how every action stood except the few
+    ``rows_differing``; so, in one statement over those few, their rows' counts are taken away and their
+    counts as they stood put in their place. For the actions in step that changed since (``Since``), both
+    come from the periods alone, by range: the open period is the row, the one covering ``end`` how it stood.
+    For those out of step, from the actions (the rule of ``states_at`` for an action without periods)."""
+    since = Since(where, end)
+    parts = [
+        select(
+            period.review_id,
+            period.recommendation_id,
+            period.agency_id,
+            period.status,
+            timing_case(period.due_date, period.owner, day).label("timing"),
+            literal(sign).label("sign"),
+        ).where(condition)
+        for period, condition, sign in ((since.then, since.ended, 1), (since.now, since.began, -1))
+    ]
+    stood = Stood(end, out_of_step())
+    # No owner makes an action not planned (brag.timing): the period's owner name, or the action's owner id.
+    owner = stood.owner(cast(Action.owner_id, String))
+    parts.append(
+        select(
+            Action.review_id,
+            Action.recommendation_id,
+            Action.agency_id,
+            stood.status_at_end,
+            timing_case(stood.due_date, owner, day),
+            literal(1),
         )
-        part = grouped(session, then, review_id)
-        found.recommendations += part.recommendations
-        found.agencies += part.agencies
-    return found
+        .outerjoin(stood.period, stood.joined)
+        .where(where, stood.among, stood.existed)
+    )
+    parts.append(
+        select(
+            Action.review_id,
+            Action.recommendation_id,
+            Action.agency_id,
+            Action.status,
+            timing_case(Action.due_date, Action.owner_id, day),
+            literal(-1),
+        ).where(where, Action.id.in_(out_of_step()))
+    )
+    return rows_on_day.plus(grouped(session, union_all(*parts), review_id))
 
 
 # The lists as they stood ----------------------------------------------------------------------------------
@@ -213,20 +259,75 @@ def lists_at(
     today differs from then's, or that did not exist then, by id, as they are now). ``known``: the totals of
     lists already counted (by the figures as they stood), which are not counted again.
 
-    One statement. The actions are read (``readings``: in one part or two) joined to the period covering
-    ``end``, each part a materialised CTE of their state then and whether it differs now. Each list takes its
-    first rows from each part (ORDER BY … LIMIT, no window over all of them), then the first of those; it is
-    counted over every part, unless its total is ``known``; only the rows taken are joined to their texts,
-    owners and returns."""
+    One statement, over two parts: the few actions whose rows differ from how they stood
+    (``rows_differing``), joined to the period covering ``end`` in a materialised CTE of their state then and
+    whether it differs now; and every other action, read from its row (as it stood), by the live lists'
+    indexes. Each list takes its first rows from each part (ORDER BY … LIMIT, no window over all of them),
+    then the first of those; it is counted over both parts, unless its total is ``known``; only the rows taken
+    are joined to their texts, owners and returns."""
     day, today = when
     known = known or {}
-    parts = []
-    for n, stood in enumerate(readings(session, end)):
-        # Only whether there is an owner counts for a rating (brag.timing): the name then, or the owner's id.
-        owned = stood.owner(cast(Action.owner_id, String))
-        rating_then = rating_case(stood.status_at_end, timing_case(stood.due_date, owned, day))
-        rating_now = rating_case(Action.status, timing_case(Action.due_date, Action.owner_id, today))
-        state = select(
+    rating_now = rating_case(Action.status, timing_case(Action.due_date, Action.owner_id, today))
+    differing = rows_differing(end).cte("differing").prefix_with("MATERIALIZED")
+    # The actions in step that changed since, from their periods alone: how each stood (the closed period
+    # covering ``end``, none when it was created since) beside its row now (its open period). Both ranges are
+    # read once, side by side, and paired by grouping on the action (a sort in memory): joining the one to
+    # the other would seek each action's periods in turn, the cost this reading exists to avoid.
+    since = Since(where, end)
+    sides = union_all(
+        *[
+            select(
+                period.action_id,
+                literal(side).label("side"),
+                *[
+                    (period_column if side == "then" else cast(null(), period_column.type)).label(f"then_{name}")
+                    for name, period_column in _values(period)
+                ],
+                *[
+                    (period_column if side == "now" else cast(null(), period_column.type)).label(f"now_{name}")
+                    for name, period_column in _values(period)
+                ],
+            ).where(condition)
+            for period, condition, side in ((since.then, since.ended, "then"), (since.now, since.began, "now"))
+        ]
+    ).subquery("sides")
+    c = sides.c
+    existed = func.max(case((c.side == "then", 1), else_=0)) == 1
+    status_then, due_then, owner_then = func.max(c.then_status), func.max(c.then_due_date), func.max(c.then_owner)
+    status_now, due_now, owner_now = func.max(c.now_status), func.max(c.now_due_date), func.max(c.now_owner)
+    changed_since = (
+        select(
+            c.action_id.label("id"),
+            existed.label("existed"),
+            existed.label("held"),
+            status_then.label("status"),
+            due_then.label("due_date"),
+            func.max(c.then_recheck_due).label("recheck_due"),
+            owner_then.label("period_owner"),
+            owner_then.label("owned"),
+            case(
+                (~existed, true()),
+                (status_then != status_now, true()),
+                (
+                    rating_case(status_then, timing_case(due_then, owner_then, day))
+                    != rating_case(status_now, timing_case(due_now, owner_now, today)),
+                    true(),
+                ),
+                else_=false(),
+            ).label("changed"),
+        )
+        .group_by(c.action_id)
+        # An action that ended a period since has begun one since: every action here has its row's side.
+        .cte("changed_since")
+        .prefix_with("MATERIALIZED")
+    )
+    # The actions out of step, from the period covering ``end`` (or the rule for those without periods).
+    stood = Stood(end, out_of_step())
+    # Only whether there is an owner counts for a rating (brag.timing): the name then, or the owner's id.
+    owned = stood.owner(cast(Action.owner_id, String))
+    rating_then = rating_case(stood.status_at_end, timing_case(stood.due_date, owned, day))
+    out_of_step_then = (
+        select(
             Action.id,
             stood.existed.label("existed"),
             stood.held.label("held"),
@@ -242,9 +343,32 @@ def lists_at(
                 else_=false(),
             ).label("changed"),
         )
-        read = state.outerjoin(stood.period, stood.joined).where(where, stood.among)
-        parts.append(read.cte(f"stood_{n}").prefix_with("MATERIALIZED"))
+        .outerjoin(stood.period, stood.joined)
+        .where(where, stood.among)
+        .cte("out_of_step")
+        .prefix_with("MATERIALIZED")
+    )
+    # Every other action stood as its row says: read from the rows, by the live lists' own indexes (a plain
+    # subquery, which both databases merge into the query over it, so that its conditions reach the index).
+    row_rating_then = rating_case(Action.status, timing_case(Action.due_date, Action.owner_id, day))
+    as_their_rows = (
+        select(
+            Action.id,
+            true().label("existed"),
+            false().label("held"),
+            Action.status.label("status"),
+            Action.due_date.label("due_date"),
+            Action.recheck_due.label("recheck_due"),
+            cast(null(), String).label("period_owner"),
+            cast(Action.owner_id, String).label("owned"),
+            (row_rating_then != rating_now).label("changed"),
+        )
+        .where(where, Action.id.not_in(select(differing.c.action_id)))
+        .subquery("rows")
+    )
+    parts = [changed_since, out_of_step_then, as_their_rows]
     latest, last_return = _latest_return(end), aliased(SignOff)
+    soon = soon_until(today)
     picks = {
         "overdue": (
             lambda c: and_(c.existed, c.status.in_(UNFINISHED), c.due_date < day),
@@ -261,7 +385,12 @@ def lists_at(
             lambda c: [c.decided_at.nulls_first(), c.id],
         ),
         "owed": (lambda c: and_(c.existed, c.status.in_(UNFINISHED)), lambda c: [c.due_date.nulls_last(), c.id]),
-        "changes": (lambda c: c.changed, lambda c: [c.id]),
+        # A row that stands as it stood differs only in its rating, when its due date fell between the day and
+        # today's "soon" (brag.timing's buckets are the same on both days outside it): the index's range.
+        "changes": (
+            lambda c: and_(c.due_date.between(day, soon), c.changed) if c is as_their_rows.c else c.changed,
+            lambda c: [c.id],
+        ),
     }
     names = ["id", "existed", "held", "status", "due_date", "recheck_due", "period_owner", "owned"]
     arms, totals = [], {}

@@ -71,6 +71,9 @@ def upgrade():
         )
         batch.create_foreign_key(op.f("fk_action_periods_agency_id_agencies"), "agencies", ["agency_id"], ["id"])
     _backfill()
+    with op.batch_alter_table("action_periods") as batch:  # every period has its action, so its place
+        batch.alter_column("review_id", existing_type=sa.Integer(), nullable=False)
+        batch.alter_column("agency_id", existing_type=sa.Integer(), nullable=False)
     op.create_index("ix_action_periods_by_end", "action_periods", ["valid_to", "valid_from", *PLACE_AND_VALUES])
     op.drop_index("ix_actions_due_date_status", table_name="actions")
     op.create_index("ix_actions_due_date_status", "actions", [*DUE_DATE_STATUS, "owner_id", "agency_id"])

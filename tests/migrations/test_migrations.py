@@ -55,3 +55,48 @@ def test_the_flask_db_commands_migrate_an_empty_database(tmp_path, scratch_datab
         with db.engine.connect() as connection:
             assert MigrationContext.configure(connection).get_current_revision() == head
         db.engine.dispose()
+
+
+def test_0013_gives_every_period_its_actions_place_and_marks_in_step_the_rows_that_agree(
+    tmp_path, scratch_database_url
+):
+    """Migrated with data (the seeds, taken back to 0012): the periods' copies of each action's place are the
+    action's own, and every row that stands as its open period says is in step; one changed behind the
+    history's back before the migration is not."""
+    from sqlalchemy import text
+
+    from tests.conftest import SEEDS_DIR
+    from tracker.seeding.loader import load_seeds
+
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=scratch_database_url)
+    with app.app_context():
+        upgrade()
+        load_seeds(db.session, SEEDS_DIR)
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0012")
+        with db.engine.begin() as connection:
+            tampered = connection.execute(text("SELECT min(id) FROM actions")).scalar_one()
+            connection.execute(
+                text("UPDATE actions SET status = 'closed', closed_reason = 'x' WHERE id = :id"), {"id": tampered}
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            misplaced = connection.execute(
+                text(
+                    "SELECT count(*) FROM action_periods p JOIN actions a ON a.id = p.action_id"
+                    " WHERE p.review_id <> a.review_id OR p.agency_id <> a.agency_id"
+                    " OR coalesce(p.recommendation_id, 0) <> coalesce(a.recommendation_id, 0)"
+                )
+            ).scalar_one()
+            out_of_step = (
+                connection.execute(
+                    text("SELECT id FROM actions WHERE timeline_version IS NULL OR timeline_version <> version")
+                )
+                .scalars()
+                .all()
+            )
+            periods = connection.execute(text("SELECT count(*) FROM action_periods")).scalar_one()
+        assert periods > 100 and misplaced == 0
+        assert out_of_step == [tampered]
+        db.engine.dispose()

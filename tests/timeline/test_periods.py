@@ -192,3 +192,31 @@ def test_states_from_periods_agree_with_the_history_replay(app, monkeypatch):
         )
         assert timeline.states_at(db.session, where, end, rows) == replayed, day
     assert first.id in replayed and second.id in replayed
+
+
+def test_an_action_moved_by_a_recorded_correction_is_counted_in_its_new_place_on_every_day(app, monkeypatch):
+    """The seed loader may correct a seeded action's agency or recommendation, with a history entry: every
+    period then carries the new place, so that "as at" a day before counts the action where it is now (as
+    the history's replay does), and the row is in step again."""
+    from tracker.actions.models import Action
+    from tracker.actions.status import record
+    from tracker.reports.builder import build_report
+    from tracker.reports.scope import scope_for
+
+    _on(monkeypatch, date(2026, 3, 2))
+    plan = new_plan("timeline-moved-board")
+    rec = plan.review("timeline-moved", [["neglect"]]).recommendations[0]
+    action = plan.action(rec, POLICE, due=date(2027, 4, 1))
+    _on(monkeypatch, date(2026, 3, 10))
+    plan.start(action)  # a period begun after the day asked for, so that day is read from the periods
+    _on(monkeypatch, date(2026, 3, 20))
+    action.agency_id = plan.agencies[SOCIAL_CARE].id
+    record(db.session, plan.member, action, "action.corrected", "Corrected from the seed file")
+    db.session.flush()
+    assert out_of_step({action.id}) == set()
+    places = db.session.execute(select(ActionPeriod.agency_id).where(ActionPeriod.action_id == action.id)).scalars()
+    assert set(places) == {plan.agencies[SOCIAL_CARE].id}
+    report = build_report(db.session, scope_for(board=plan.board), as_at=date(2026, 3, 5))
+    counted = {row.id: row.tally.by_status for row in report.agencies}
+    assert counted == {plan.agencies[SOCIAL_CARE].id: {"not_started": 1}}
+    assert db.session.get(Action, action.id).status == "in_progress"

@@ -57,6 +57,6 @@ class ActionPeriod(Base):
     # is now, as it stood then), so that "as at" reads the periods without reading the actions. Copied by
     # the one writer (``periods.record_change``); a row moved behind its back is out of step
     # (``Action.timeline_version``) and read from the action instead.
-    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
     recommendation_id: Mapped[int | None] = mapped_column(ForeignKey("recommendations.id", ondelete="SET NULL"))
-    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))

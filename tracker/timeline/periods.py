@@ -83,8 +83,9 @@ def _mark_in_step(session: Session, action) -> None:
 
 def mark_in_step_where_they_agree(connection, actions, periods, users) -> None:
     """Mark in step every action whose row stands exactly as its open period says (status, due date, re-check
-    date and owner's name, in the same place), and out of step every other one: after the periods are rebuilt
-    from the history or backfilled, when nothing is known of the rows but what they hold. Takes the tables
+    date and owner's name), and out of step every other one: after the periods are rebuilt from the history
+    or backfilled (each time with the place copied from the actions), when nothing is known of the rows but
+    what they hold. Takes the tables
     (the models' own, or a migration's reflected ones), so that a migration runs the same rule as the app."""
     owner_name = select(users.c.name).where(users.c.id == actions.c.owner_id).correlate(actions).scalar_subquery()
     agrees = (
@@ -96,9 +97,6 @@ def mark_in_step_where_they_agree(connection, actions, periods, users) -> None:
             periods.c.due_date.is_not_distinct_from(actions.c.due_date),
             periods.c.recheck_due.is_not_distinct_from(actions.c.recheck_due),
             periods.c.owner.is_not_distinct_from(owner_name),
-            periods.c.review_id == actions.c.review_id,
-            periods.c.recommendation_id.is_not_distinct_from(actions.c.recommendation_id),
-            periods.c.agency_id == actions.c.agency_id,
         )
         .exists()
     )

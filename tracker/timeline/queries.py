@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    except_,
     exists,
     false,
     func,
@@ -140,8 +141,8 @@ class Since:
         )
 
 
-def _values(period) -> list[tuple[str, ColumnElement]]:
-    return [(name, getattr(period, name)) for name in ("status", "due_date", "recheck_due", "owner")]
+# The columns a list's row carries that the changes read from the action now, not as it stood.
+_NOT_READ = [("due_date", "due_date"), ("recheck_due", "recheck_due"), ("period_owner", "owner"), ("owned", "owner")]
 
 
 def rows_differing(end: datetime) -> CompoundSelect:
@@ -269,55 +270,52 @@ def lists_at(
     known = known or {}
     rating_now = rating_case(Action.status, timing_case(Action.due_date, Action.owner_id, today))
     differing = rows_differing(end).cte("differing").prefix_with("MATERIALIZED")
-    # The actions in step that changed since, from their periods alone: how each stood (the closed period
-    # covering ``end``, none when it was created since) beside its row now (its open period). Both ranges are
-    # read once, side by side, and paired by grouping on the action (a sort in memory): joining the one to
-    # the other would seek each action's periods in turn, the cost this reading exists to avoid.
+    # The actions in step that changed since, from their periods alone, by two ranges: how each stood (the
+    # closed period covering ``end``: ``ended``; none when it was created since) and its row now (its open
+    # period, begun since). What changed is found by set difference (their states then, less their states
+    # now; those begun since, less those that stood then), which both databases do with one sort or hash:
+    # joining the one range to the other would seek each action's periods in turn, and pairing them by
+    # grouping costs an aggregate per column.
     since = Since(where, end)
-    sides = union_all(
-        *[
-            select(
-                period.action_id,
-                literal(side).label("side"),
-                *[
-                    (period_column if side == "then" else cast(null(), period_column.type)).label(f"then_{name}")
-                    for name, period_column in _values(period)
-                ],
-                *[
-                    (period_column if side == "now" else cast(null(), period_column.type)).label(f"now_{name}")
-                    for name, period_column in _values(period)
-                ],
-            ).where(condition)
-            for period, condition, side in ((since.then, since.ended, "then"), (since.now, since.began, "now"))
-        ]
-    ).subquery("sides")
-    c = sides.c
-    existed = func.max(case((c.side == "then", 1), else_=0)) == 1
-    status_then, due_then, owner_then = func.max(c.then_status), func.max(c.then_due_date), func.max(c.then_owner)
-    status_now, due_now, owner_now = func.max(c.now_status), func.max(c.now_due_date), func.max(c.now_owner)
-    changed_since = (
+    then, now = since.then, since.now
+    ended = (
         select(
-            c.action_id.label("id"),
-            existed.label("existed"),
-            existed.label("held"),
-            status_then.label("status"),
-            due_then.label("due_date"),
-            func.max(c.then_recheck_due).label("recheck_due"),
-            owner_then.label("period_owner"),
-            owner_then.label("owned"),
-            case(
-                (~existed, true()),
-                (status_then != status_now, true()),
-                (
-                    rating_case(status_then, timing_case(due_then, owner_then, day))
-                    != rating_case(status_now, timing_case(due_now, owner_now, today)),
-                    true(),
-                ),
-                else_=false(),
-            ).label("changed"),
+            then.action_id.label("id"),
+            true().label("existed"),
+            true().label("held"),
+            then.status.label("status"),
+            then.due_date.label("due_date"),
+            then.recheck_due.label("recheck_due"),
+            then.owner.label("period_owner"),
+            then.owner.label("owned"),
+            rating_case(then.status, timing_case(then.due_date, then.owner, day)).label("rating"),
+            true().label("changed"),  # (not read: what changed since is ``changed_since``)
         )
-        .group_by(c.action_id)
-        # An action that ended a period since has begun one since: every action here has its row's side.
+        .where(since.ended)
+        .cte("ended")
+        .prefix_with("MATERIALIZED")
+    )
+    as_now = rating_case(now.status, timing_case(now.due_date, now.owner, today))
+    differ = except_(
+        select(ended.c.id, ended.c.status, ended.c.rating), select(now.action_id, now.status, as_now).where(since.began)
+    ).subquery("differ")
+    created = except_(select(now.action_id.label("id")).where(since.began), select(ended.c.id)).subquery("created")
+    nothing = {name: cast(null(), getattr(ActionPeriod, column).type).label(name) for name, column in _NOT_READ}
+    changed_since = (
+        union_all(
+            select(
+                differ.c.id.label("id"),
+                true().label("existed"),
+                true().label("held"),
+                differ.c.status.label("status"),
+                *nothing.values(),
+                differ.c.rating.label("rating"),
+                true().label("changed"),
+            ),
+            select(
+                created.c.id, false(), false(), cast(null(), String), *nothing.values(), cast(null(), String), true()
+            ),
+        )
         .cte("changed_since")
         .prefix_with("MATERIALIZED")
     )
@@ -336,6 +334,7 @@ def lists_at(
             stood.recheck_due.label("recheck_due"),
             stood.period.owner.label("period_owner"),
             owned.label("owned"),
+            rating_then.label("rating"),
             case(
                 (~stood.existed, true()),
                 (stood.status_at_end != Action.status, true()),
@@ -361,12 +360,13 @@ def lists_at(
             Action.recheck_due.label("recheck_due"),
             cast(null(), String).label("period_owner"),
             cast(Action.owner_id, String).label("owned"),
+            row_rating_then.label("rating"),
             (row_rating_then != rating_now).label("changed"),
         )
         .where(where, Action.id.not_in(select(differing.c.action_id)))
         .subquery("rows")
     )
-    parts = [changed_since, out_of_step_then, as_their_rows]
+    parts = [ended, out_of_step_then, as_their_rows]
     latest, last_return = _latest_return(end), aliased(SignOff)
     soon = soon_until(today)
     picks = {
@@ -392,13 +392,14 @@ def lists_at(
             lambda c: [c.id],
         ),
     }
-    names = ["id", "existed", "held", "status", "due_date", "recheck_due", "period_owner", "owned"]
+    names = ["id", "existed", "held", "status", "due_date", "recheck_due", "period_owner", "owned", "rating"]
     arms, totals = [], {}
     for name, (condition, order) in picks.items():
         if name not in limits:
             continue
         firsts = []
-        for source in parts:
+        of_list = [changed_since, *parts[1:]] if name == "changes" else parts
+        for source in of_list:
             taken = select(*[source.c[n] for n in names]).where(condition(source.c))
             if name == "returned":  # in the order of their latest return (its time is only for ordering)
                 taken = (
@@ -415,11 +416,10 @@ def lists_at(
         arms.append(select(literal(name).label("list"), position, *[taken.c[n] for n in names]))
         if name in known:
             continue
-        counts = [select(func.count()).select_from(part).where(condition(part.c)).scalar_subquery() for part in parts]
+        counts = [select(func.count()).select_from(part).where(condition(part.c)).scalar_subquery() for part in of_list]
         totals[name] = sum(counts[1:], counts[0]).label(f"{name}_total")
     picked = union_all(*arms).subquery("picked")
     owner, decider, sign_off = aliased(User), aliased(User), aliased(SignOff)
-    rating = rating_case(picked.c.status, timing_case(picked.c.due_date, picked.c.owned, day))
     rows = session.execute(
         select(
             picked.c.list,
@@ -430,7 +430,7 @@ def lists_at(
             picked.c.due_date,
             picked.c.recheck_due,
             picked.c.period_owner,
-            rating,
+            picked.c.rating,
             Action.text,
             Action.review_id,
             Recommendation.ref,

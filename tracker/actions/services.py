@@ -288,6 +288,24 @@ def pending_submission(session: Session, action: Action) -> Submission | None:
     ).scalar_one_or_none()
 
 
+def assurance_record(
+    session: Session, action: Action
+) -> tuple[list[Submission], dict[int, SignOff], Submission | None]:
+    """Every submission of the action (latest first), the sign-offs by submission, and the pending submission:
+    the latest without a sign-off, as ``pending_submission`` reads it, taken from the two lists the page
+    shows anyway (a test holds the two readings together)."""
+    submissions = list(
+        session.execute(
+            select(Submission).where(Submission.action_id == action.id).order_by(Submission.id.desc())
+        ).scalars()
+    )
+    sign_offs = {
+        s.submission_id: s for s in session.execute(select(SignOff).where(SignOff.action_id == action.id)).scalars()
+    }
+    pending = next((s for s in submissions if s.id not in sign_offs), None)
+    return submissions, sign_offs, pending
+
+
 def evidence_adders(session: Session, submission: Submission) -> set[int]:
     """Everyone who added an evidence item put forward in ``submission``."""
     ids = [e["item_id"] for e in submission.evidence]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from tracker.actions.models import Action
 from tracker.importer.sources import source_blocks_for
@@ -90,7 +90,7 @@ def joint_partners(session: Session, action: Action) -> list[Action]:
         session.execute(
             select(Action)
             .where(Action.joint_key == action.joint_key, Action.id != action.id)
-            .options(selectinload(Action.agency))
+            .options(joinedload(Action.agency))
             .order_by(Action.id)
         ).scalars()
     )

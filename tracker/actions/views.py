@@ -272,7 +272,7 @@ def my_agency():
     status = request.args.get("status") if request.args.get("status") in {s.value for s in Status} else None
     page = keyset_page(
         db.session,
-        queries.filtered_actions_query(agency_id=current_user.agency_id, status=status).order_by(None),
+        queries.agency_actions_query(current_user.agency_id, status),
         Action.id,
         queries.action_conditions(agency_id=current_user.agency_id, status=status),
         current_app.config["PAGE_SIZE"],

@@ -85,3 +85,10 @@ def filtered_actions_query(
         joinedload(Action.review),
     )
     return query.where(action_conditions(review_id, agency_id, status)).order_by(Action.id)
+
+
+def agency_actions_query(agency_id: int, status: str | None = None) -> Select:
+    """An agency's own actions, as its list shows them: with their review, owner and agency (which the heading
+    names), read in the same statement. The list shows no recommendation, so none is read."""
+    query = select(Action).options(joinedload(Action.review), joinedload(Action.owner), joinedload(Action.agency))
+    return query.where(action_conditions(agency_id=agency_id, status=status))

@@ -36,7 +36,7 @@ from tracker.orgs.models import Agency
 from tracker.pagination import keyset_page
 from tracker.refusals import attempt
 from tracker.reviews import queries
-from tracker.reviews.models import Recommendation
+from tracker.reviews.models import Recommendation, Review
 
 bp = Blueprint("actions", __name__)
 
@@ -118,8 +118,14 @@ def _may_change_status(user, action: Action) -> bool:
     return permissions.party_for(user, action) is not None
 
 
-# What every action page shows of the action's review, agency and recommendation, read with it.
-_WITH_ACTION = (joinedload(Action.review), joinedload(Action.agency), joinedload(Action.recommendation))
+# What every action page shows of the action (its review and the review's boards, which say who may read
+# it, its agency and recommendations), read with it in one statement.
+_WITH_ACTION = (
+    joinedload(Action.review).joinedload(Review.boards),
+    joinedload(Action.agency),
+    joinedload(Action.recommendation),
+    joinedload(Action.recommendations),
+)
 
 
 def _load(action_id: int) -> Action:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker import clock, permissions
 from tracker.actions import rules
@@ -259,6 +259,7 @@ _SUPERSEDED = select(EvidenceItem.supersedes_id).where(
 _CURRENT_EVIDENCE = (
     select(EvidenceItem)
     .where(EvidenceItem.action_id == bindparam("action_id"), EvidenceItem.id.not_in(_SUPERSEDED))
+    .options(joinedload(EvidenceItem.added_by), selectinload(EvidenceItem.files))  # shown with each item
     .order_by(EvidenceItem.relates_to, EvidenceItem.id)
 )
 
@@ -292,8 +293,14 @@ def pending_submission(session: Session, action: Action) -> Submission | None:
     ).scalar_one_or_none()
 
 
-_SUBMISSIONS = select(Submission).where(Submission.action_id == bindparam("action_id")).order_by(Submission.id.desc())
-_SIGN_OFFS = select(SignOff).where(SignOff.action_id == bindparam("action_id"))
+# Each shown with the person who submitted or decided it.
+_SUBMISSIONS = (
+    select(Submission)
+    .where(Submission.action_id == bindparam("action_id"))
+    .options(joinedload(Submission.submitted_by))
+    .order_by(Submission.id.desc())
+)
+_SIGN_OFFS = select(SignOff).where(SignOff.action_id == bindparam("action_id")).options(joinedload(SignOff.decided_by))
 
 
 def assurance_record(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
+
+from tracker.govuk_widgets import GovDateInput
 
 
 class GovDateField(Field):

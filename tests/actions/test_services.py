@@ -297,3 +297,28 @@ def test_a_sign_off_can_never_be_changed(people):
     with pytest.raises(DatabaseError, match="never changed"), db.session.begin_nested():
         db.session.execute(text("UPDATE sign_offs SET decision = 'returned'"))
     assert db.session.execute(select(SignOff.decision)).scalars().all() == ["assured"]
+
+
+def test_the_page_reads_the_pending_submission_as_the_decision_does(people):
+    """The action page takes the pending submission from the lists it shows; ``decide`` asks SQL. The two
+    readings agree at every step: nothing pending, pending, decided, pending again, decided again."""
+    action = police_action()
+    lead, member = people["agency_lead"], people["board_member"]
+
+    def agree():
+        submissions, sign_offs, pending = services.assurance_record(db.session, action)
+        assert pending is services.pending_submission(db.session, action)
+        assert [s.id for s in submissions] == sorted((s.id for s in submissions), reverse=True)
+        assert set(sign_offs) <= {s.id for s in submissions}
+        return pending
+
+    assert agree() is None
+    first = _to_submitted(action, lead)
+    assert agree() is first
+    services.decide(db.session, member, action, action.version, accept=True, comments=None)
+    assert agree() is None
+    add_evidence(action, lead, title="Corrected protocol")
+    second = services.evidence_changed(db.session, lead, action)
+    assert agree() is second
+    services.decide(db.session, member, action, action.version, accept=True, comments=None)
+    assert agree() is None

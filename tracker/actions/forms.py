@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import (
+from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from tracker.govuk_widgets import (
     GovCharacterCount,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
 )
-from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
-
 from tracker.reviews.models import RESPONSES
 from tracker.text import CleanTextForm
 from tracker.widgets import GovDateField

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker import clock, permissions
 from tracker.actions import rules
@@ -74,14 +74,17 @@ def _owner_for(session: Session, action_agency_id: int, owner_id: int | None) ->
     return owner
 
 
+# The statements the action page runs on every view are built once, with parameters: building one (and
+# SQLAlchemy's key for its compiled form) took as long as running it.
+_OWNERS = (
+    select(User)
+    .where(User.agency_id == bindparam("agency_id"), User.is_active_account.is_(True), User.role == Role.AGENCY_LEAD)
+    .order_by(User.name)
+)
+
+
 def owner_choices(session: Session, agency_id: int) -> list[User]:
-    return list(
-        session.execute(
-            select(User)
-            .where(User.agency_id == agency_id, User.is_active_account.is_(True), User.role == Role.AGENCY_LEAD)
-            .order_by(User.name)
-        ).scalars()
-    )
+    return list(session.execute(_OWNERS, {"agency_id": agency_id}).scalars())
 
 
 def _name(user: User | None) -> str:
@@ -250,18 +253,20 @@ def change_status(session: Session, actor, action: Action, version, target: str,
 # Evidence, submission and sign-off -----------------------------------------------------------------------
 
 
+_SUPERSEDED = select(EvidenceItem.supersedes_id).where(
+    EvidenceItem.action_id == bindparam("action_id"), EvidenceItem.supersedes_id.is_not(None)
+)
+_CURRENT_EVIDENCE = (
+    select(EvidenceItem)
+    .where(EvidenceItem.action_id == bindparam("action_id"), EvidenceItem.id.not_in(_SUPERSEDED))
+    .options(joinedload(EvidenceItem.added_by), selectinload(EvidenceItem.files))  # shown with each item
+    .order_by(EvidenceItem.relates_to, EvidenceItem.id)
+)
+
+
 def current_evidence(session: Session, action: Action) -> list[EvidenceItem]:
     """The latest version of every evidence item of the action (superseded versions are kept, not shown)."""
-    superseded = select(EvidenceItem.supersedes_id).where(
-        EvidenceItem.action_id == action.id, EvidenceItem.supersedes_id.is_not(None)
-    )
-    return list(
-        session.execute(
-            select(EvidenceItem)
-            .where(EvidenceItem.action_id == action.id, EvidenceItem.id.not_in(superseded))
-            .order_by(EvidenceItem.relates_to, EvidenceItem.id)
-        ).scalars()
-    )
+    return list(session.execute(_CURRENT_EVIDENCE, {"action_id": action.id}).scalars())
 
 
 def evidence_snapshot(items: list[EvidenceItem]) -> list[dict]:
@@ -286,6 +291,28 @@ def pending_submission(session: Session, action: Action) -> Submission | None:
         .order_by(Submission.id.desc())
         .limit(1)
     ).scalar_one_or_none()
+
+
+# Each shown with the person who submitted or decided it.
+_SUBMISSIONS = (
+    select(Submission)
+    .where(Submission.action_id == bindparam("action_id"))
+    .options(joinedload(Submission.submitted_by))
+    .order_by(Submission.id.desc())
+)
+_SIGN_OFFS = select(SignOff).where(SignOff.action_id == bindparam("action_id")).options(joinedload(SignOff.decided_by))
+
+
+def assurance_record(
+    session: Session, action: Action
+) -> tuple[list[Submission], dict[int, SignOff], Submission | None]:
+    """Every submission of the action (latest first), the sign-offs by submission, and the pending submission:
+    the latest without a sign-off, as ``pending_submission`` reads it, taken from the two lists the page
+    shows anyway (a test holds the two readings together)."""
+    submissions = list(session.execute(_SUBMISSIONS, {"action_id": action.id}).scalars())
+    sign_offs = {s.submission_id: s for s in session.execute(_SIGN_OFFS, {"action_id": action.id}).scalars()}
+    pending = next((s for s in submissions if s.id not in sign_offs), None)
+    return submissions, sign_offs, pending
 
 
 def evidence_adders(session: Session, submission: Submission) -> set[int]:
@@ -475,11 +502,12 @@ def decide(
     return sign_off
 
 
+_HISTORY = (
+    select(HistoryEntry)
+    .where(HistoryEntry.object_type == "action", HistoryEntry.object_id == bindparam("action_id"))
+    .order_by(HistoryEntry.id.desc())
+)
+
+
 def action_history(session: Session, action: Action) -> list[HistoryEntry]:
-    return list(
-        session.execute(
-            select(HistoryEntry)
-            .where(HistoryEntry.object_type == "action", HistoryEntry.object_id == action.id)
-            .order_by(HistoryEntry.id.desc())
-        ).scalars()
-    )
+    return list(session.execute(_HISTORY, {"action_id": action.id}).scalars())

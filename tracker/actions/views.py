@@ -12,6 +12,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from tracker import history_words, permissions
@@ -26,7 +27,6 @@ from tracker.actions.forms import (
 )
 from tracker.actions.models import Action
 from tracker.actions.states import Status
-from tracker.assurance.models import SignOff, Submission
 from tracker.auth.fresh import fresh_login_required
 from tracker.auth.models import Role
 from tracker.extensions import db
@@ -36,7 +36,7 @@ from tracker.orgs.models import Agency
 from tracker.pagination import keyset_page
 from tracker.refusals import attempt
 from tracker.reviews import queries
-from tracker.reviews.models import Recommendation
+from tracker.reviews.models import Recommendation, Review
 
 bp = Blueprint("actions", __name__)
 
@@ -79,16 +79,8 @@ def _page(action: Action, status: int = 200, failed: tuple[str, object] | None =
         forms[failed[0]] = failed[1]
     user = _user()
     party = permissions.party_for(user, action)
-    pending = services.pending_submission(db.session, action)
+    submissions, sign_offs, pending = services.assurance_record(db.session, action)
     pending_people = {pending.submitted_by_id, *services.evidence_adders(db.session, pending)} if pending else set()
-    submissions = list(
-        db.session.execute(
-            select(Submission).where(Submission.action_id == action.id).order_by(Submission.id.desc())
-        ).scalars()
-    )
-    sign_offs = {
-        s.submission_id: s for s in db.session.execute(select(SignOff).where(SignOff.action_id == action.id)).scalars()
-    }
     context = {
         "evidence_comparison": evidence_changes.since_last_decision(
             db.session, action.id, pending, submissions, sign_offs
@@ -126,8 +118,18 @@ def _may_change_status(user, action: Action) -> bool:
     return permissions.party_for(user, action) is not None
 
 
+# What every action page shows of the action (its review and the review's boards, which say who may read
+# it, its agency and recommendations), read with it in one statement.
+_WITH_ACTION = (
+    joinedload(Action.review).joinedload(Review.boards),
+    joinedload(Action.agency),
+    joinedload(Action.recommendation),
+    joinedload(Action.recommendations),
+)
+
+
 def _load(action_id: int) -> Action:
-    return load_visible(Action, action_id, permissions.can_view_action)
+    return load_visible(Action, action_id, permissions.can_view_action, options=_WITH_ACTION)
 
 
 @bp.route("/actions/<id:action_id>")
@@ -276,7 +278,7 @@ def my_agency():
     status = request.args.get("status") if request.args.get("status") in {s.value for s in Status} else None
     page = keyset_page(
         db.session,
-        queries.filtered_actions_query(agency_id=current_user.agency_id, status=status).order_by(None),
+        queries.agency_actions_query(current_user.agency_id, status),
         Action.id,
         queries.action_conditions(agency_id=current_user.agency_id, status=status),
         current_app.config["PAGE_SIZE"],

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from tracker import clock
 from tracker.auth.models import User
 from tracker.db import READ_METHODS
 from tracker.extensions import db
+from tracker.orgs.models import Agency
 
 PENDING_KEY = "two_factor_pending"
 # How long someone has, after the right password, to give the second factor.
@@ -35,10 +37,20 @@ SETUP_ENDPOINTS = {
 }
 
 
+# Every signed-in page names the person's agency and asks what is in their reach (their boards, and their
+# agency's boards): read with the person, in the one statement every request makes anyway.
+# Built once, with a parameter, as every request runs it.
+_BY_TOKEN = (
+    select(User)
+    .where(User.session_token == bindparam("token"))
+    .options(joinedload(User.boards), joinedload(User.agency).joinedload(Agency.boards))
+)
+
+
 def load_user_by_session_token(token: str) -> User | None:
     if not token:
         return None
-    user = db.session.execute(select(User).where(User.session_token == token)).scalar_one_or_none()
+    user = db.session.execute(_BY_TOKEN, {"token": token}).unique().scalar_one_or_none()
     if user is None or not user.is_active_account:
         return None
     return user

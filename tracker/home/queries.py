@@ -351,6 +351,34 @@ def waiting_count(session: Session, user, today: date) -> int:
     re-checks due; for a lead, returned actions, overdue or due-soon actions and exercise returns to complete.
     The home page's lists, counted by the same conditions: every page draws this, so it is one statement
     over the actions alone, without the columns and joins the lists show."""
+    key = _count_key(user, today)
+    if key is None:
+        return 0
+    statement = _counts.get(key)
+    if statement is None:
+        statement = _count_statement(user, today)
+        if len(_counts) >= COUNTS_KEPT:
+            _counts.clear()
+        _counts[key] = statement
+    return sum(session.execute(statement).one())
+
+
+# The count's statement is the same for every request with the same key, and building it (and SQLAlchemy's
+# key for its compiled form) cost more than running it: each is built once and kept. The key holds all that
+# _count_statement reads of the user: for a lead the agency, for a board member the boards and the agency.
+COUNTS_KEPT = 1024
+_counts: dict[tuple, Select] = {}
+
+
+def _count_key(user, today: date) -> tuple | None:
+    if user.role == Role.BOARD_MEMBER:
+        return (user.role, frozenset(user.board_ids), user.agency_id, today)
+    if user.role == Role.AGENCY_LEAD:
+        return (user.role, user.agency_id, today)
+    return None
+
+
+def _count_statement(user, today: date) -> Select:
     if user.role == Role.BOARD_MEMBER:
         where = member_actions(user)
         pending, awaiting = _awaiting_decision(where, user)
@@ -358,16 +386,14 @@ def waiting_count(session: Session, user, today: date) -> int:
             _actions_counted(awaiting).join(pending, pending.c.action_id == Action.id),
             _actions_counted(_rechecks_due(where, today)),
         ]
-    elif user.role == Role.AGENCY_LEAD:
+    else:
         where = agency_actions(user)
         parts = [
             _actions_counted(_returned(where)),
             _actions_counted(_overdue_or_due_soon(where, today)),
             select(func.count(Exercise.id)).where(_open_return(user)),
         ]
-    else:
-        return 0
-    return sum(session.execute(select(*(part.scalar_subquery() for part in parts))).one())
+    return select(*(part.scalar_subquery() for part in parts))
 
 
 def _actions_counted(condition: ColumnElement) -> Select:

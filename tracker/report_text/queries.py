@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, joinedload
 
 from tracker.actions.models import Action
 from tracker.importer.sources import source_blocks_for
@@ -82,15 +82,18 @@ def report_source(action: Action) -> dict:
     }
 
 
+# Built once, with parameters: every action page with a joint action runs it, and building it cost as much
+# as running it.
+_JOINT_PARTNERS = (
+    select(Action)
+    .where(Action.joint_key == bindparam("joint_key"), Action.id != bindparam("action_id"))
+    .options(joinedload(Action.agency))
+    .order_by(Action.id)
+)
+
+
 def joint_partners(session: Session, action: Action) -> list[Action]:
     """The other agencies' actions of the same joint action."""
     if not action.joint_key:
         return []
-    return list(
-        session.execute(
-            select(Action)
-            .where(Action.joint_key == action.joint_key, Action.id != action.id)
-            .options(selectinload(Action.agency))
-            .order_by(Action.id)
-        ).scalars()
-    )
+    return list(session.execute(_JOINT_PARTNERS, {"joint_key": action.joint_key, "action_id": action.id}).scalars())

@@ -83,11 +83,31 @@ def actions_on(board_id: int) -> int:
     ).scalar_one()
 
 
-def built_before() -> bool:
-    """Whether the database holds both boards a finished build makes (the small one is built last)."""
+def sizes(args) -> list[int]:
+    """The actions on each board the actions are spread over, the measured one first: each takes its share,
+    the remainder going one each to the others."""
+    share, rest = divmod(args.actions, args.boards)
+    return [share] + [share + (n < rest) for n in range(args.boards - 1)]
+
+
+def built_before(args) -> bool:
+    """Whether the database holds what a finished build with these sizes makes (the small board is built
+    last): another run's database, built with other sizes, is not measured as if it were this one."""
     if not inspect(db.engine).has_table("boards"):
         return False
-    return db.session.execute(select(func.count()).where(Board.key.in_(["big", "small"]))).scalar_one() == 2
+    keys = dict(db.session.execute(select(Board.key, Board.id).where(Board.key.in_(["big", "small"]))).all())
+    if len(keys) < 2:
+        return False
+    spread = db.session.execute(select(func.count()).where(Board.key.like("spread-%"))).scalar_one()
+    on_big = select(Action.id).where(Action.review_id.in_(board_reviews(keys["big"])))
+    entries = db.session.execute(
+        select(func.count()).where(HistoryEntry.object_type == "action", HistoryEntry.object_id.in_(on_big))
+    ).scalar_one()
+    built = (spread + 1, actions_on(keys["big"]), actions_on(keys["small"]), entries)
+    wanted = (args.boards, sizes(args)[0], args.small, round(sizes(args)[0] * args.history / args.actions))
+    if built != wanted:
+        print(f"The database holds another build (boards, actions, small, history: {built}); building {wanted}")
+    return built == wanted
 
 
 def build(args, rng: random.Random, today: date) -> None:
@@ -100,11 +120,8 @@ def build(args, rng: random.Random, today: date) -> None:
     upgrade()
     load_seeds(db.session, ROOT / "seeds")
     db.session.commit()
-    share, rest = divmod(args.actions, args.boards)
     per_action = args.history / args.actions
-    # The measured board takes its share; the other boards take theirs, the remainder one each.
-    sizes = [share] + [share + (n < rest) for n in range(args.boards - 1)]
-    for n, size in enumerate(sizes):
+    for n, size in enumerate(sizes(args)):
         key = "big" if n == 0 else f"spread-{n}"
         build_board(key, size, round(size * per_action), rng, today, member=n == 0)
     build_board("small", args.small, args.small * 10, rng, today)
@@ -201,8 +218,8 @@ def main() -> int:
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="with --database-url: if the database holds a benchmark built earlier, measure it as it is "
-        "(neither emptied nor rebuilt); otherwise build one as usual (it is kept either way)",
+        help="with --database-url: if the database holds a benchmark built earlier with the same sizes, measure "
+        "it as it is (neither emptied nor rebuilt); otherwise build one as usual (it is kept either way)",
     )
     args = parser.parse_args()
     if args.keep and args.database_url:
@@ -228,7 +245,7 @@ def main() -> int:
         today = clock.today()
         started = time.perf_counter()
         with app.app_context():
-            reuse = (keep is not None and keep.exists()) or (args.reuse and built_before())
+            reuse = (keep is not None and keep.exists()) or (args.reuse and built_before(args))
             if reuse:
                 (big_id, big_email), (small_id, small_email) = kept_board("big"), kept_board("small")
             else:

@@ -113,6 +113,7 @@ def built_before(args) -> bool:
 def build(args, rng: random.Random, today: date) -> None:
     """Empty the database (PostgreSQL) or start one (SQLite), migrate and seed it, and build the boards: the
     measured one ("big"), the others the actions are spread over, and the small one."""
+    db.session.rollback()  # the check of what was built before holds locks that DROP SCHEMA would wait for
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as connection:
             connection.execute(db.text("DROP SCHEMA public CASCADE"))

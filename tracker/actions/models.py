@@ -56,8 +56,11 @@ class Action(Base):
         Index("ix_actions_due_date_status", "due_date", "status", "review_id"),
         # The report's themes of actions read only the actions that carry one (reports.queries.THEMED).
         Index("ix_actions_themed", "review_id", sqlite_where=text(THEMED), postgresql_where=text(THEMED)),
-        # The re-checks list, counted and read from the index alone.
+        # The re-checks list, counted and read from the index alone; for a scope holding most actions, and the
+        # reminders, which look across every board.
         Index("ix_actions_status_recheck_due", "status", "recheck_due", "review_id"),
+        # The same list for a board among many: one range per review (migration 0015).
+        Index("ix_actions_review_id_status_recheck_due", "review_id", "status", "recheck_due"),
         # The actions created since a moment ("as at" a past date: timeline.queries.changed_since).
         Index("ix_actions_created_at", "created_at"),
         # An agency's list, a page at a time in id order (keyset pagination).

@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.orgs.models import Agency, Board
 from tracker.reports.brag import Brag, rate_action
 from tracker.reports.builder import build_report
+from tracker.reports.lists import Limits
 from tracker.reports.scope import scope_for
 from tracker.reviews.models import Review, review_boards
 
@@ -81,6 +82,21 @@ def test_rechecks_due_and_returned_submissions_are_listed(plan):
     assert returned.comments == "Add the audit results"
     assert returned.decided_by == "Member of report-test-board"
     assert report.returned.total == 1
+
+
+def test_the_rechecks_total_counts_those_the_list_does_not_show(plan):
+    # The total is counted apart from the rows shown (list_queries.rows_and_total): with more re-checks due
+    # than the list holds, it still counts every one.
+    due = [plan.acts[key] for key in ("A1", "A2", "B1")]
+    for action in due:
+        db.session.execute(
+            Action.__table__.update()
+            .where(Action.id == action.id)
+            .values(status="assured", recheck_due=plan.acts["A3"].recheck_due)
+        )
+    report = build_report(db.session, scope_for(board=plan.board), limits=Limits(rows=2, owed=2, recommendations=2))
+    assert len(report.rechecks.items) == 2
+    assert report.rechecks.total == 4
 
 
 def test_progress_per_agency(plan):

@@ -60,11 +60,14 @@ class Action(Base):
         Index("ix_actions_due_date_status", "due_date", "status", "review_id", "owner_id", "agency_id"),
         # The report's themes of actions read only the actions that carry one (reports.queries.THEMED).
         Index("ix_actions_themed", "review_id", sqlite_where=text(THEMED), postgresql_where=text(THEMED)),
-        # The re-checks list, counted and read from the index alone.
+        # The re-checks list, counted and read from the index alone; for a scope holding most actions, and the
+        # reminders, which look across every board.
         Index("ix_actions_status_recheck_due", "status", "recheck_due", "review_id"),
+        # The same list for a board among many: one range per review (migration 0014).
+        Index("ix_actions_review_id_status_recheck_due", "review_id", "status", "recheck_due"),
         # An agency's list, a page at a time in id order (keyset pagination).
         Index("ix_actions_agency_id_id", "agency_id", "id"),
-        # The actions "as at" must read from their periods, whatever changed since (timeline.queries.replayed).
+        # The actions "as at" must read from their periods, whatever changed since (timeline.queries.rows_differing).
         Index("ix_actions_out_of_step", "id", sqlite_where=text(OUT_OF_STEP), postgresql_where=text(OUT_OF_STEP)),
     )
 

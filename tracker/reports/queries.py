@@ -173,7 +173,7 @@ def grouped(session: Session, actions: Select, review_id: int | None = None) -> 
     groups = Groups([], [])
     for kind, review, recommendation, agency, status, *counts in session.execute(
         union_all(per_recommendation, per_agency)
-    ):
+    ).all():  # (one fetchall: iterating the result fetches a row at a time)
         counts = tuple(int(n or 0) for n in counts)
         if kind == "recommendation":
             groups.recommendations.append((review, recommendation, status, counts))

@@ -7,6 +7,7 @@ the few others (``rows_differing``), so that their cost follows what changed sin
 from __future__ import annotations
 
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from sqlalchemy import (
@@ -400,14 +401,18 @@ def lists_at(
         firsts = []
         of_list = [changed_since, *parts[1:]] if name == "changes" else parts
         for source in of_list:
-            taken = select(*[source.c[n] for n in names]).where(condition(source.c))
+            # The source's columns, read once: asking a select for its columns again costs as much as building
+            # it (SQLAlchemy walks them each time), and this loop builds a few dozen.
+            columns = {n: source.c[n] for n in names}
+            taken = select(*columns.values()).where(condition(source.c))
             if name == "returned":  # in the order of their latest return (its time is only for ordering)
+                columns["decided_at"] = last_return.decided_at
                 taken = (
                     taken.add_columns(last_return.decided_at)
                     .outerjoin(latest, latest.c.action_id == source.c.id)
                     .outerjoin(last_return, last_return.id == latest.c.sign_off_id)
                 )
-            first = taken.order_by(*order(taken.selected_columns)).limit(limits[name]).subquery()
+            first = taken.order_by(*order(SimpleNamespace(**columns))).limit(limits[name]).subquery()
             firsts.append(select(*first.c))
         both = union_all(*firsts).subquery()
         taken = select(*both.c).order_by(*order(both.c)).limit(limits[name]).subquery()

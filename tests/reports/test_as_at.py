@@ -203,3 +203,28 @@ def test_latest_values_are_read_from_the_history_with_nulls_kept(story):
 def test_the_day_ends_at_midnight_in_england():
     assert asat.end_of_day(date(2026, 1, 15)) == datetime(2026, 1, 16, 0, tzinfo=UTC)
     assert asat.end_of_day(date(2026, 7, 15)) == datetime(2026, 7, 15, 23, tzinfo=UTC)  # British Summer Time
+
+
+def test_an_action_changed_since_but_with_the_same_status_and_rating_is_not_a_change(app, monkeypatch):
+    """Its due date moved after the day (a period begun since), far enough off to keep its rating: it stood
+    differently in its dates, not in what the changes list shows."""
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    _on(monkeypatch, DAY1)
+    plan = new_plan("as-at-same-board")
+    rec = plan.review("as-at-same-review", [["neglect"]]).recommendations[0]
+    moved = plan.action(rec, POLICE, due=date(2026, 12, 1))
+    _on(monkeypatch, DAY2)
+    services.update_plan(
+        db.session,
+        plan.member,
+        moved,
+        moved.version,
+        owner_id=plan.leads[POLICE].id,
+        due_date=date(2026, 12, 15),
+        due_date_reason="Waiting for the new case system",
+        success_measure="An audit of cases shows the change",
+    )
+    then = _report(plan, DAY1)
+    assert then.headline.by_status == {"not_started": 1}
+    assert then.headline.by_brag == _report(plan).headline.by_brag
+    assert (then.changes.total, then.changes.items) == (0, [])

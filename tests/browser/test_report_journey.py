@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import a11y
 from tests.browser.conftest import sign_in_as
 from tracker import clock
 from tracker.reports.forms import quick_dates
@@ -35,6 +36,7 @@ def test_chair_opens_the_report_switches_to_last_quarter_and_downloads_the_pdf(l
     expect(page.get_by_role("heading", name=f"Changed since {format_date(quarter_end)}")).to_be_visible()
     # The date boxes show the date chosen.
     expect(page.get_by_label("Year")).to_have_value(str(quarter_end.year))
+    a11y.check(page, "board report as at the end of last quarter")
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Download this report as a PDF").click()

@@ -220,3 +220,33 @@ def test_an_action_moved_by_a_recorded_correction_is_counted_in_its_new_place_on
     counted = {row.id: row.tally.by_status for row in report.agencies}
     assert counted == {plan.agencies[SOCIAL_CARE].id: {"not_started": 1}}
     assert db.session.get(Action, action.id).status == "in_progress"
+
+
+def test_an_agency_merge_moves_the_periods_with_the_actions_which_stay_in_step(app, users, monkeypatch):
+    """Merging a duplicate agency moves its actions (their versions bumped): their periods move too, and an
+    action that was in step stays so, counted under the agency kept on every day (out of step only if it was)."""
+    from tracker.actions.models import Action
+    from tracker.auth.models import User
+    from tracker.orgs.services import merge_agencies
+    from tracker.reports.builder import build_report
+    from tracker.reports.scope import scope_for
+
+    _on(monkeypatch, date(2026, 3, 2))
+    plan = new_plan("timeline-merge-board")
+    rec = plan.review("timeline-merge", [["neglect"]]).recommendations[0]
+    action = plan.action(rec, SOCIAL_CARE, due=date(2027, 4, 1))
+    tampered = plan.action(rec, SOCIAL_CARE, due=date(2027, 5, 1))
+    _on(monkeypatch, date(2026, 3, 10))
+    plan.start(action)  # a period begun after the day asked for below, so that day is read from the periods
+    tampered.due_date = date(2027, 5, 2)  # behind the history's back: out of step before the merge
+    db.session.flush()
+    merged, kept = plan.agencies[SOCIAL_CARE], plan.agencies[POLICE]
+    admin = db.session.execute(select(User).where(User.email == users["admin"])).scalar_one()
+    merge_agencies(db.session, admin, merged, kept)
+    db.session.flush()
+    assert db.session.get(Action, action.id).agency_id == kept.id
+    assert out_of_step({action.id, tampered.id}) == {tampered.id}
+    places = db.session.execute(select(ActionPeriod.agency_id).where(ActionPeriod.action_id == action.id)).scalars()
+    assert set(places) == {kept.id}
+    report = build_report(db.session, scope_for(board=plan.board), as_at=date(2026, 3, 5))
+    assert {row.id: row.tally.by_status for row in report.agencies} == {kept.id: {"not_started": 2}}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker import audit, permissions
@@ -21,6 +21,7 @@ from tracker.ids import parse_ids
 from tracker.orgs.models import Agency, Board
 from tracker.reviews.models import Recommendation, review_participants
 from tracker.text import clean
+from tracker.timeline.models import ActionPeriod
 
 NAME_MAX = 200
 SECTOR_MAX = 60
@@ -231,9 +232,24 @@ def merge_agencies(session: Session, actor, merged: Agency, kept: Agency) -> dic
         moved[label] = session.execute(statement.execution_options(synchronize_session=False)).rowcount
 
     # Actions carry a version for optimistic locking: bump it, so a form opened before the merge is refused.
+    # Their timelines carry their place too: the periods move with them, and an action that was in step with
+    # its timeline stays so ("as at" reads its row; the right-hand sides read the row as it was).
+    in_step = Action.timeline_version == Action.version
     move(
         "actions",
-        update(Action).where(Action.agency_id == merged.id).values(agency_id=kept.id, version=Action.version + 1),
+        update(Action)
+        .where(Action.agency_id == merged.id)
+        .values(
+            agency_id=kept.id,
+            version=Action.version + 1,
+            timeline_version=case((in_step, Action.version + 1), else_=Action.timeline_version),
+        ),
+    )
+    session.execute(
+        update(ActionPeriod)
+        .where(ActionPeriod.agency_id == merged.id)
+        .values(agency_id=kept.id)
+        .execution_options(synchronize_session=False)
     )
     move(
         "recommendations", update(Recommendation).where(Recommendation.agency_id == merged.id).values(agency_id=kept.id)

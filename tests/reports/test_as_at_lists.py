@@ -34,8 +34,9 @@ tracker_db = importlib.import_module("tracker.db")  # (the package's ``db`` is t
 OPS = ("advance", "advance", "advance", "return", "return", "start", "close", "replan", "reassign")
 
 
-def expected_lists(scope, day: date, today: date, limits: lists.Limits = lists.FULL) -> dict[str, Listing]:
-    """The lists as the report built them from the history's replay, before they were read in SQL."""
+def replayed(scope, day: date):
+    """The scope's actions (their rows now), and each one's state at the end of ``day`` by the history's
+    replay (those that did not exist yet left out), with the condition on them and that moment."""
     end = asat.end_of_day(day)
     where = scope.context_actions
     if scope.review_id is not None:
@@ -47,6 +48,12 @@ def expected_lists(scope, day: date, today: date, limits: lists.Limits = lists.F
         queries.actions_with_history_after(db.session, where, end),
         end,
     )
+    return rows, states, where, end
+
+
+def expected_lists(scope, day: date, today: date, limits: lists.Limits = lists.FULL) -> dict[str, Listing]:
+    """The lists as the report built them from the history's replay, before they were read in SQL."""
+    rows, states, where, end = replayed(scope, day)
     existing = [row._replace(**states[row.id]._asdict()) for row in rows if row.id in states]
     unfinished = [r for r in existing if Status(r.status) not in FINISHED]
     returns = queries.returns_until(db.session, where, end)
@@ -100,17 +107,7 @@ def expected_lists(scope, day: date, today: date, limits: lists.Limits = lists.F
 def expected_figures(scope, day: date) -> tuple[Counter, Counter, dict[int, Counter]]:
     """The scope's actions as the history's replay has them at the end of ``day``: counted by status, by
     rating, and by status per agency."""
-    end = asat.end_of_day(day)
-    where = scope.context_actions
-    if scope.review_id is not None:
-        where = and_(where, Action.review_id == scope.review_id)
-    rows = [asat.ActionRow(*row) for row in queries.action_rows(db.session, where)]
-    states = asat.states_at(
-        rows,
-        queries.latest_action_values(db.session, where, end),
-        queries.actions_with_history_after(db.session, where, end),
-        end,
-    )
+    rows, states, _, _ = replayed(scope, day)
     by_status, by_rating, by_agency = Counter(), Counter(), {}
     for row in rows:
         state = states.get(row.id)

@@ -290,7 +290,6 @@ def lists_at(
             then.owner.label("period_owner"),
             then.owner.label("owned"),
             rating_case(then.status, timing_case(then.due_date, then.owner, day)).label("rating"),
-            true().label("changed"),  # (not read: what changed since is ``changed_since``)
         )
         .where(since.ended)
         .cte("ended")
